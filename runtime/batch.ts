@@ -1,0 +1,366 @@
+/**
+ * Reload batches: collect, order dependencies first, evaluate every new version,
+ * then commit or undo everything.
+ */
+import { existsSync, realpathSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve as resolvePath } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { init as initLexer, parse as lexImports } from 'es-module-lexer';
+import { HotError, type HotErrorCode } from '../transform/errors.js';
+import { fingerprint } from '../transform/fingerprint.js';
+import { LIVE_PARAM, VERSION_PARAM } from '../transform/names.js';
+import type { ActiveBatch, Hub } from './hub.js';
+import type { HotModule, ModuleVersion } from './module.js';
+import { formatReport, type ModuleReport, type ReloadErrorInfo, type ReloadReport } from './report.js';
+import { UndoLog } from './undo.js';
+
+/** A path (absolute or relative to the working directory), a file URL string, or a URL. */
+export type FileInput = string | URL;
+
+interface Planned {
+  module: HotModule;
+  source: string;
+  /** Static imports of the new source: resolved URL, statement start, statement text. */
+  imports: { url: string | null; specifier: string; start: number; text: string }[];
+}
+
+/** A committed batch, kept so `rollback()` can undo it. */
+interface CommittedBatch {
+  id: number;
+  undo: UndoLog;
+  modules: HotModule[];
+}
+
+let lexerReady: Promise<void> | null = null;
+
+export class BatchRunner {
+  readonly #hub: Hub;
+  /** Resolves a URL through the module hooks (tells them a module's live version). */
+  readonly #resolve: (specifier: string) => string;
+  #queue: Promise<unknown> = Promise.resolve();
+  #batches = 0;
+  readonly #history: CommittedBatch[] = [];
+
+  constructor(hub: Hub, resolve: (specifier: string) => string) {
+    this.#hub = hub;
+    this.#resolve = resolve;
+  }
+
+  /** Runs batches one after another; a failure never rejects. */
+  #enqueue(work: (id: number) => Promise<ReloadReport>, verb: string): Promise<ReloadReport> {
+    const run = async () => {
+      const id = ++this.#batches;
+      const started = performance.now();
+      let report: ReloadReport;
+      try {
+        report = await work(id);
+      } catch (error) {
+        report = { ok: false, batch: id, modules: [], error: errorInfo(error), ms: 0 };
+      }
+      report.ms = performance.now() - started;
+      this.#announce(report, verb);
+      return report;
+    };
+    const next = this.#queue.then(run, run);
+    this.#queue = next;
+    return next;
+  }
+
+  #announce(report: ReloadReport, verb: string): void {
+    if (!this.#hub.config.quiet && !process.env.HOT_QUIET) process.stderr.write(formatReport(report, verb) + '\n');
+    for (const listener of this.#hub.listeners) {
+      try {
+        listener(report);
+      } catch (error) {
+        process.stderr.write(`[hot] an onReload listener threw: ${(error as Error)?.stack ?? error}\n`);
+      }
+    }
+  }
+
+  /** `reload(files)`: the named modules; with none, every loaded hot module whose file changed. */
+  reload(files?: FileInput | FileInput[]): Promise<ReloadReport> {
+    return this.#enqueue(async (id) => {
+      if (files === undefined) {
+        const changed: HotModule[] = [];
+        const sources = new Map<HotModule, string>();
+        for (const module of this.#hub.modules.values()) {
+          let source: string;
+          try {
+            source = await readFile(module.file, 'utf8');
+          } catch {
+            continue; // deleted: nothing to load
+          }
+          if (fingerprint(source) !== module.live.meta.hash) {
+            changed.push(module);
+            sources.set(module, source);
+          }
+        }
+        return this.#run(id, changed, sources);
+      }
+      const list = Array.isArray(files) ? files : [files];
+      if (list.length === 0) throw new HotError('ERR_HOT_INVALID_ARGUMENT', 'reload([]) names no file; call reload() to reload every changed module');
+      return this.#run(id, list.map((file) => this.#lookup(file)), new Map());
+    }, 'reload');
+  }
+
+  /** `reloadAll()`: every loaded hot module, changed or not. */
+  reloadAll(): Promise<ReloadReport> {
+    return this.#enqueue((id) => this.#run(id, [...this.#hub.modules.values()], new Map()), 'reloadAll');
+  }
+
+  /** `rollback()`: undoes the last committed batch. */
+  rollback(): Promise<ReloadReport> {
+    return this.#enqueue(async (id) => {
+      const last = this.#history.pop();
+      if (!last) throw new HotError('ERR_HOT_NOTHING_TO_ROLL_BACK', 'no applied reload to roll back');
+      const errors = last.undo.revert();
+      for (const module of last.modules) this.#tellLive(module);
+      if (errors.length) throw errors[0];
+      return {
+        ok: true, batch: id, ms: 0,
+        modules: last.modules.map((module) => ({ file: module.file, version: module.live.version, kept: [], replaced: [], added: [], removed: [], warnings: [`rolled back batch ${last.id}`] })),
+      };
+    }, 'rollback');
+  }
+
+  #lookup(file: FileInput): HotModule {
+    let url: URL;
+    if (file instanceof URL) url = file;
+    else if (typeof file === 'string' && file.startsWith('file:')) url = new URL(file);
+    else if (typeof file === 'string' && file.length > 0) url = pathToFileURL(isAbsolute(file) ? file : resolvePath(file));
+    else throw new HotError('ERR_HOT_INVALID_ARGUMENT', `reload() takes a path or a file URL, or an array of them; got ${JSON.stringify(file) ?? String(file)}`);
+    if (url.protocol !== 'file:') throw new HotError('ERR_HOT_INVALID_ARGUMENT', `reload() takes file paths or file: URLs, got ${url.href}`);
+    let path = fileURLToPath(url);
+    if (!existsSync(path)) throw new HotError('ERR_HOT_NOT_FOUND', `${path} does not exist`);
+    path = realpathSync(path);
+    const module = this.#hub.modules.get(pathToFileURL(path).href);
+    if (!module) {
+      throw new HotError('ERR_HOT_NOT_HOT', `${path} is not a loaded hot module (${this.#hub.modules.size} loaded); it is not imported yet, excluded by config, or the process was not started with --import @hot/loader`);
+    }
+    return module;
+  }
+
+  #tellLive(module: HotModule): void {
+    const url = new URL(module.url);
+    url.searchParams.set(LIVE_PARAM, String(module.live.version));
+    this.#resolve(url.href);
+  }
+
+  async #run(id: number, modules: HotModule[], sources: Map<HotModule, string>): Promise<ReloadReport> {
+    const unique = [...new Set(modules)];
+    if (unique.length === 0) return { ok: true, batch: id, modules: [], ms: 0 };
+    for (const module of unique) {
+      if (module.live.declined) {
+        throw new HotError('ERR_HOT_DECLINED', `${module.file} called import.meta.hot.decline(): it cannot be reloaded; restart the process to load its new code`);
+      }
+    }
+    const planned = await plan(unique, sources);
+    const batch: ActiveBatch = { undo: new UndoLog(), expected: new Map(), entered: new Map() };
+    const hub = this.#hub;
+    const previousLive = new Map(unique.map((module) => [module, module.live]));
+    const namespaces = new Map<HotModule, unknown>();
+    hub.active = batch;
+    let current: Planned | null = null;
+    try {
+      for (const step of planned) {
+        current = step;
+        const { module } = step;
+        const version = module.nextVersion++;
+        const url = new URL(module.url);
+        url.searchParams.set(VERSION_PARAM, String(version));
+        batch.expected.set(url.href, module);
+        namespaces.set(module, await import(url.href));
+        const entered = batch.entered.get(module);
+        if (!entered) throw new HotError('ERR_HOT_EVALUATION', `${module.file} was not transformed by @hot/loader on reload (is it excluded by config now?)`);
+        entered.evaluated = true;
+      }
+      current = null;
+      const reports = this.#commit(batch, previousLive);
+      for (const module of batch.entered.keys()) {
+        const previous = previousLive.get(module) as ModuleVersion;
+        this.#finish(previous, module, namespaces.get(module), reports.find((r) => r.file === module.file) as ModuleReport);
+      }
+      this.#history.push({ id, undo: batch.undo, modules: [...batch.entered.keys()] });
+      return { ok: true, batch: id, modules: reports, ms: 0 };
+    } catch (error) {
+      const info = explain(error, current, batch, planned);
+      const revertErrors = batch.undo.revert();
+      for (const [module, live] of previousLive) {
+        module.live = live;
+        this.#tellLive(module);
+      }
+      if (revertErrors.length) info.message += ` (and ${revertErrors.length} change(s) could not be undone: ${String(revertErrors[0])})`;
+      return { ok: false, batch: id, modules: [], error: info, ms: 0 };
+    } finally {
+      hub.active = null;
+    }
+  }
+
+  /** Everything that can still fail runs here, before anything irreversible. */
+  #commit(batch: ActiveBatch, previousLive: Map<HotModule, ModuleVersion>): ModuleReport[] {
+    const reports: ModuleReport[] = [];
+    for (const [module, version] of batch.entered) {
+      const previous = previousLive.get(module) as ModuleVersion;
+      const removed = previous.meta.bindings.map((b) => b.name).filter((name) => !version.indexOf.has(name));
+      for (const [name, migration] of version.migrations) {
+        if (!version.kept.has(name)) continue;
+        const cell = module.cells.get(name);
+        if (!cell) continue;
+        const before = cell.value;
+        let after: unknown;
+        try {
+          after = migration(before, { from: previous.version, to: version.version });
+        } catch (error) {
+          throw new HotError('ERR_HOT_EVALUATION', `import.meta.hot.migrate('${name}') threw: ${(error as Error)?.message ?? error}`, undefined, { cause: error });
+        }
+        if (after !== before) {
+          cell.value = after;
+          batch.undo.push(() => {
+            cell.value = before;
+            module.propagate(name, before);
+          });
+          module.propagate(name, after);
+          version.kept.delete(name);
+          version.replaced.add(name);
+        }
+      }
+      module.live = version;
+      batch.undo.push(() => {
+        module.live = previous;
+      });
+      reports.push({
+        file: module.file,
+        version: version.version,
+        kept: [...version.kept],
+        replaced: [...version.replaced],
+        added: [...version.added],
+        removed,
+        warnings: [...version.warnings, ...removed.map((name) => `${name} was removed; references already taken keep the last code`)],
+      });
+    }
+    return reports;
+  }
+
+  /** After commit: dispose and accept handlers of the replaced version (errors become warnings). */
+  #finish(previous: ModuleVersion, module: HotModule, namespace: unknown, report: ModuleReport): void {
+    for (const dispose of previous.disposers) {
+      try {
+        dispose(module.data);
+      } catch (error) {
+        report.warnings.push(`a dispose handler of v${previous.version} threw: ${(error as Error)?.message ?? error}`);
+      }
+    }
+    for (const accept of previous.acceptors) {
+      try {
+        accept(namespace);
+      } catch (error) {
+        report.warnings.push(`an accept handler of v${previous.version} threw: ${(error as Error)?.message ?? error}`);
+      }
+    }
+  }
+}
+
+/** Reads the new sources and orders the batch so dependencies evaluate first. */
+async function plan(modules: HotModule[], known: Map<HotModule, string>): Promise<Planned[]> {
+  lexerReady ??= initLexer();
+  await lexerReady;
+  const planned: Planned[] = [];
+  for (const module of modules) {
+    const source = known.get(module) ?? (await readFile(module.file, 'utf8').catch(() => {
+      throw new HotError('ERR_HOT_NOT_FOUND', `${module.file} can no longer be read`);
+    }));
+    let imports: Planned['imports'] = [];
+    try {
+      imports = lexImports(source)[0]
+        .filter((entry) => (entry.type === 'static' || entry.type === 'reexport-star') && !entry.typeOnly)
+        .map((entry) => {
+          const specifier = entry.specifier as string;
+          const relative = specifier.startsWith('./') || specifier.startsWith('../') || specifier.startsWith('/') || specifier.startsWith('file:');
+          return { url: relative ? new URL(specifier, module.url).href : null, specifier, start: entry.importStart, text: source.slice(entry.importStart, entry.importEnd) };
+        });
+    } catch {
+      // The lexer reads JavaScript; TypeScript syntax it cannot read only costs the ordering.
+    }
+    planned.push({ module, source, imports });
+  }
+  // Depth-first post-order over the batch's own edges: dependencies first; cycles keep input order.
+  const byUrl = new Map(planned.map((p) => [p.module.url, p]));
+  const ordered: Planned[] = [];
+  const state = new Map<Planned, 'visiting' | 'done'>();
+  const visit = (step: Planned) => {
+    if (state.has(step)) return;
+    state.set(step, 'visiting');
+    for (const entry of step.imports) {
+      const dependency = entry.url ? byUrl.get(entry.url) : undefined;
+      if (dependency) visit(dependency);
+    }
+    state.set(step, 'done');
+    ordered.push(step);
+  };
+  planned.forEach(visit);
+  return ordered;
+}
+
+const FRAME = /(?:\(|\bat\s)((?:file:\/\/)?\/[^\s():]+(?:\?[^\s():]*)?):(\d+):(\d+)\)?\s*$/;
+
+function framesOf(stack: string | undefined): { file: string; line: number; column: number }[] {
+  const frames: { file: string; line: number; column: number }[] = [];
+  for (const line of (stack ?? '').split('\n')) {
+    const match = FRAME.exec(line);
+    if (!match) continue;
+    let file = match[1].replace(/\?.*$/, '');
+    if (file.startsWith('file:')) file = fileURLToPath(file);
+    frames.push({ file, line: Number(match[2]), column: Number(match[3]) });
+  }
+  return frames;
+}
+
+const HOT_MESSAGE = /^(\/[^\n]*?|[A-Za-z]:\\[^\n]*?):(\d+):(\d+): /;
+
+function errorInfo(error: unknown, fallbackCode: HotErrorCode = 'ERR_HOT_EVALUATION'): ReloadErrorInfo {
+  const err = error as Partial<HotError> & { stack?: string };
+  const info: ReloadErrorInfo = {
+    code: typeof err?.code === 'string' && err.code.startsWith('ERR_HOT_') ? err.code : fallbackCode,
+    message: err instanceof Error ? err.message : String(error),
+    ...(err?.stack ? { stack: err.stack } : {}),
+  };
+  if (err?.file) Object.assign(info, { file: err.file, line: err.line, column: err.column });
+  return info;
+}
+
+/** Turns whatever a failed import threw into a report error with the original file:line:col. */
+function explain(error: unknown, current: Planned | null, batch: ActiveBatch, planned: Planned[]): ReloadErrorInfo {
+  const info = errorInfo(error);
+  if (info.file || !current) return info;
+  const module = current.module;
+  const message = info.message;
+  // Errors thrown in the load hook cross the hooks thread as text: "file:line:col: message".
+  const located = HOT_MESSAGE.exec(message);
+  if (located) {
+    return { ...info, code: info.code === 'ERR_HOT_EVALUATION' ? 'ERR_HOT_PARSE' : info.code, file: located[1], line: Number(located[2]), column: Number(located[3]) };
+  }
+  const missing = /does not provide an export named '([^']+)'/.exec(message) ?? /provide an export named ['"]?([\w$]+)/.exec(message);
+  if (!batch.entered.has(module) && missing) {
+    const requested = /requested module '([^']+)'/.exec(message)?.[1];
+    for (const step of planned) {
+      const hit = step.imports.find((entry) => (!requested || entry.specifier === requested) && new RegExp(`\\b${missing[1].replace(/\$/g, '\\$')}\\b`).test(entry.text));
+      if (hit) {
+        const before = step.source.slice(0, hit.start);
+        const line = before.split('\n').length;
+        const column = hit.start - before.lastIndexOf('\n');
+        return { ...info, code: 'ERR_HOT_LINK', file: step.module.file, line, column };
+      }
+    }
+    return { ...info, code: 'ERR_HOT_LINK', file: module.file };
+  }
+  if (!batch.entered.has(module)) {
+    const code = (error as { code?: string })?.code;
+    return { ...info, code: code === 'ERR_HOT_PARSE' ? code : 'ERR_HOT_LINK', file: module.file };
+  }
+  const files = new Set(planned.map((p) => p.module.file));
+  const frames = framesOf(info.stack);
+  const frame = frames.find((f) => f.file === module.file) ?? frames.find((f) => files.has(f.file));
+  return frame ? { ...info, code: 'ERR_HOT_EVALUATION', ...frame } : { ...info, code: 'ERR_HOT_EVALUATION', file: module.file };
+}
+

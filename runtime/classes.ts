@@ -1,0 +1,85 @@
+/**
+ * Stable class identity.
+ *
+ * The binding holds a shell: a derived class with the default constructor,
+ * created once. Each version's implementation becomes the shell's
+ * [[Prototype]], and its prototype object the [[Prototype]] of the shell's
+ * prototype. So `new Shell()` runs the latest constructor through the default
+ * `super(...args)`, every instance (old or new) finds the latest methods and
+ * accessors through its chain, `instanceof` and subclasses in other modules see
+ * one class, and removed members leave the chain with the old implementation.
+ *
+ * Objects that become prototypes through `Object.setPrototypeOf` drop to
+ * dictionary mode and V8 will not optimise `new` through them until something
+ * makes them fast again; priming the implementation and its prototype before the
+ * swap (DESIGN.md, "Traps already met") keeps `new` at plain speed.
+ */
+import type { HotSlot } from './cell.js';
+
+/** Common base of every shell, before its first implementation is attached. */
+export class Placeholder {}
+
+/** Member flags emitted by the transform in method version checks. */
+export const STATIC = 1;
+export const GETTER = 2;
+export const SETTER = 4;
+
+function probe(object: { __hotPrimeProbe?: unknown }): unknown {
+  return object.__hotPrimeProbe;
+}
+
+/** Makes `prototype` a fast-mode prototype by reading through it from one inline-cache site. */
+export function prime(prototype: object): void {
+  for (let i = 0; i < 32; i++) probe(Object.create(prototype));
+}
+
+/** Points the shell at a new implementation. Returns how to point it back. */
+export function attach(shell: Function, impl: Function): () => void {
+  const previous = Object.getPrototypeOf(shell) as Function;
+  const previousPrototype = Object.getPrototypeOf(shell.prototype) as object;
+  prime(impl);
+  prime(impl.prototype);
+  Object.setPrototypeOf(shell, impl);
+  Object.setPrototypeOf(shell.prototype, impl.prototype);
+  prime(shell);
+  prime(shell.prototype);
+  return () => {
+    Object.setPrototypeOf(shell, previous);
+    Object.setPrototypeOf(shell.prototype, previousPrototype);
+    prime(shell);
+    prime(shell.prototype);
+  };
+}
+
+function latestMember(slot: HotSlot, name: string, flags: number): Function | undefined {
+  const impl = slot.impl;
+  if (!impl) return undefined;
+  const home = flags & STATIC ? impl : impl.prototype;
+  const descriptor = Object.getOwnPropertyDescriptor(home, name);
+  if (!descriptor) return undefined;
+  const member = flags & GETTER ? descriptor.get : flags & SETTER ? descriptor.set : descriptor.value;
+  return typeof member === 'function' ? member : undefined;
+}
+
+/**
+ * Whether a method of an older version has a latest counterpart to forward to.
+ * Called only on the cold path, when a copied or bound method of an old version runs.
+ */
+export function hasLatest(slot: HotSlot, name: string, flags: number): boolean {
+  return latestMember(slot, name, flags) !== undefined;
+}
+
+/** Runs the latest version of a member on behalf of a stale copy. */
+export function callLatest(slot: HotSlot, self: unknown, args: ArrayLike<unknown>, name: string, flags: number): unknown {
+  return Reflect.apply(latestMember(slot, name, flags) as Function, self, args);
+}
+
+/** `class X {}` and `class X extends Y {}` values, as opposed to functions. */
+export function isClass(value: unknown): value is Function {
+  return typeof value === 'function' && /^class\b/.test(Function.prototype.toString.call(value));
+}
+
+/** A shell for a class value made at run time (a mixin): not emitted by the transform. */
+export function runtimeShell(name: string): Function {
+  return { [name]: class extends Placeholder {} }[name];
+}

@@ -1,0 +1,354 @@
+/**
+ * The `__hot` object of one module version: the calls the transformed code makes.
+ * Method names are short because they appear in generated code; each says what
+ * the transform emits it for. Every change goes through the batch's undo log.
+ */
+import type { BindingInfo, DataPragma } from '../transform/types.js';
+import { HotError } from '../transform/errors.js';
+import { Cell, createSlot, type HotSlot } from './cell.js';
+import { attach, callLatest, hasLatest, isClass, Placeholder, runtimeShell } from './classes.js';
+import type { HotModule, ModuleVersion } from './module.js';
+import { dressStandIn, forwardingProxy, updateLength } from './standin.js';
+import type { UndoLog } from './undo.js';
+
+export interface HandleOptions {
+  /** The project-wide data default from config. */
+  data: DataPragma | 'auto';
+}
+
+export class ModuleHandle {
+  readonly module: HotModule;
+  readonly current: ModuleVersion;
+  readonly undo: Pick<UndoLog, 'push'>;
+  readonly options: HandleOptions;
+  /** The base every emitted shell literal extends before its first implementation. */
+  readonly Placeholder = Placeholder;
+
+  constructor(module: HotModule, current: ModuleVersion, undo: Pick<UndoLog, 'push'>, options: HandleOptions) {
+    this.module = module;
+    this.current = current;
+    this.undo = undo;
+    this.options = options;
+  }
+
+  /** This evaluation's version number (`__hot_V`). */
+  get version(): number {
+    return this.current.version;
+  }
+
+  #info(index: number): BindingInfo {
+    return this.current.meta.bindings[index];
+  }
+
+  /** Installs `cell` as the module's cell for its name, recording a kind change. */
+  #install(cell: Cell, info: BindingInfo): void {
+    const { cells } = this.module;
+    const previous = cells.get(cell.name);
+    cells.set(cell.name, cell);
+    this.undo.push(() => {
+      if (previous) cells.set(cell.name, previous);
+      else cells.delete(cell.name);
+    });
+    if (previous) {
+      this.current.warnings.push(`${info.name} changed from ${previous.kind} to ${cell.kind}`);
+      this.current.replaced.add(info.name);
+    } else if (this.module.versions.length > 1 || this.current.version > 1) {
+      this.current.added.add(info.name);
+    }
+  }
+
+  #setValue(cell: Cell, value: unknown): void {
+    const { value: before, initialised } = cell;
+    cell.value = value;
+    cell.initialised = true;
+    this.undo.push(() => {
+      cell.value = before;
+      cell.initialised = initialised;
+      if (initialised) this.module.propagate(cell.name, before);
+    });
+  }
+
+  /** Prologue, functions and classes: the cell's hot slot; `literal` becomes the stand-in or shell of a new cell. */
+  cell(index: number, literal: Function): HotSlot {
+    const info = this.#info(index);
+    const existing = this.module.cells.get(info.name);
+    if (existing && existing.kind === info.kind && existing.slot) return existing.slot;
+    const slot = createSlot();
+    slot.s = literal;
+    if (info.kind === 'class') {
+      slot.v = 0;
+      slot.impl = null;
+    }
+    const cell = new Cell(info.name, info.kind === 'class' ? 'class' : 'function', slot);
+    if (info.shape) cell.shape = info.shape;
+    this.#install(cell, info);
+    return slot;
+  }
+
+  /** Prologue and `const f = () => …`: points the function cell at this version's implementation; returns the stand-in. */
+  fn(index: number, impl: Function): Function {
+    const info = this.#info(index);
+    const cell = this.module.cells.get(info.name) as Cell;
+    const slot = cell.slot as HotSlot;
+    const standIn = slot.s as Function;
+    if (!cell.initialised) {
+      slot.t = impl;
+      dressStandIn(standIn, impl, cell.shape, info.name);
+      this.#setValue(cell, standIn);
+      this.module.propagate(info.name, standIn, this.current);
+      cell.fingerprint = info.fingerprint;
+      return standIn;
+    }
+    const previous = slot.t;
+    const previousFingerprint = cell.fingerprint;
+    slot.t = impl;
+    updateLength(standIn, impl);
+    cell.fingerprint = info.fingerprint;
+    this.undo.push(() => {
+      slot.t = previous;
+      cell.fingerprint = previousFingerprint;
+      updateLength(standIn, previous as Function);
+    });
+    if (previousFingerprint !== info.fingerprint) this.current.replaced.add(info.name);
+    return standIn;
+  }
+
+  /** First static block of a class body: the implementation is complete but no static initialiser has run. */
+  attach(index: number, impl: Function): void {
+    const info = this.#info(index);
+    const cell = this.module.cells.get(info.name) as Cell;
+    const slot = cell.slot as HotSlot;
+    const shell = slot.s as Function;
+    const revert = attach(shell, impl);
+    const { v, impl: previousImpl } = slot;
+    const length = shell.length;
+    Object.defineProperty(shell, 'length', { value: impl.length, configurable: true });
+    slot.impl = impl;
+    slot.v = this.current.version;
+    this.undo.push(() => {
+      revert();
+      slot.impl = previousImpl;
+      slot.v = v;
+      Object.defineProperty(shell, 'length', { value: length, configurable: true });
+    });
+    if (info.privateMembers && cell.initialised) {
+      this.current.warnings.push(`class ${info.name} has #private members: instances made before this reload throw when new code reads them`);
+    }
+  }
+
+  /** Wraps a class expression after it evaluated: moves static data to the shell; returns the shell. */
+  cls(index: number, impl: Function): Function {
+    const info = this.#info(index);
+    const cell = this.module.cells.get(info.name) as Cell;
+    const shell = (cell.slot as HotSlot).s as Function;
+    const decisions = this.current.staticDecisions.get(index) ?? [];
+    const declared = new Set<string>();
+    (info.statics ?? []).forEach((field, slotIndex) => {
+      declared.add(field.name);
+      const descriptor = Object.getOwnPropertyDescriptor(impl, field.name);
+      if (!descriptor) return;
+      delete (impl as unknown as Record<string, unknown>)[field.name];
+      if (decisions[slotIndex] === false) return; // kept: the shell already has it
+      this.#defineStatic(shell, field.name, descriptor);
+    });
+    for (const field of cell.statics ?? []) {
+      if (!declared.has(field.name) && Object.prototype.hasOwnProperty.call(shell, field.name)) {
+        const descriptor = Object.getOwnPropertyDescriptor(shell, field.name) as PropertyDescriptor;
+        delete (shell as unknown as Record<string, unknown>)[field.name];
+        this.undo.push(() => Object.defineProperty(shell, field.name, descriptor));
+      }
+    }
+    const previousStatics = cell.statics;
+    cell.statics = info.statics;
+    this.undo.push(() => (cell.statics = previousStatics));
+    if (!cell.initialised) {
+      this.#setValue(cell, shell);
+      this.module.propagate(info.name, shell, this.current);
+    } else if (cell.fingerprint !== info.fingerprint) {
+      this.current.replaced.add(info.name);
+    }
+    const previousFingerprint = cell.fingerprint;
+    cell.fingerprint = info.fingerprint;
+    this.undo.push(() => (cell.fingerprint = previousFingerprint));
+    return shell;
+  }
+
+  #defineStatic(shell: Function, name: string, descriptor: PropertyDescriptor): void {
+    const before = Object.getOwnPropertyDescriptor(shell, name);
+    Object.defineProperty(shell, name, descriptor);
+    this.undo.push(() => {
+      if (before) Object.defineProperty(shell, name, before);
+      else delete (shell as unknown as Record<string, unknown>)[name];
+    });
+  }
+
+  #pragma(pragma: DataPragma | undefined): DataPragma | 'auto' {
+    return pragma ?? this.current.meta.pragma ?? this.options.data;
+  }
+
+  /** Static field initialiser: true to evaluate the new initialiser, false to keep the shell's value. */
+  sf(index: number, staticIndex: number): boolean {
+    const info = this.#info(index);
+    const field = (info.statics as NonNullable<BindingInfo['statics']>)[staticIndex];
+    const cell = this.module.cells.get(info.name) as Cell;
+    const shell = (cell.slot as HotSlot).s as Function;
+    const previous = cell.initialised ? cell.statics?.find((f) => f.name === field.name) : undefined;
+    let replace = true;
+    if (previous && Object.prototype.hasOwnProperty.call(shell, field.name)) {
+      const rule = this.#pragma(field.pragma);
+      replace = rule === 'replace' || (rule === 'auto' && previous.fingerprint !== field.fingerprint);
+    }
+    let list = this.current.staticDecisions.get(index);
+    if (!list) this.current.staticDecisions.set(index, (list = []));
+    list[staticIndex] = replace;
+    return replace;
+  }
+
+  /** Static field initialiser, kept: the current value. */
+  sk(index: number, staticIndex: number): unknown {
+    const info = this.#info(index);
+    const cell = this.module.cells.get(info.name) as Cell;
+    const name = (info.statics as NonNullable<BindingInfo['statics']>)[staticIndex].name;
+    return ((cell.slot as HotSlot).s as Record<string, unknown>)[name];
+  }
+
+  /** Data declaration: true to evaluate the new initializer, false to keep the cell's value. */
+  d(index: number): boolean {
+    const info = this.#info(index);
+    const group = info.group;
+    const members = group === undefined ? [index] : this.current.meta.bindings.flatMap((b, i) => (b.group === group ? [i] : []));
+    let replace = false;
+    for (const member of members) {
+      const binding = this.#info(member);
+      const cell = this.module.cells.get(binding.name);
+      if (!cell || cell.kind !== 'data' || !cell.initialised) {
+        replace = true;
+        break;
+      }
+      const rule = this.#pragma(binding.pragma);
+      if (rule === 'replace') replace = true;
+      else if (rule === 'auto') {
+        replace ||= cell.fingerprint !== binding.fingerprint || (binding.reads ?? []).some((name) => this.current.replacedData.has(name));
+      }
+    }
+    for (const member of members) this.current.decisions.set(member, replace);
+    return replace;
+  }
+
+  #dataCell(info: BindingInfo): Cell {
+    const existing = this.module.cells.get(info.name);
+    if (existing && existing.kind === 'data') return existing;
+    const cell = new Cell(info.name, 'data', null);
+    this.#install(cell, info);
+    return cell;
+  }
+
+  /** Data declaration, replaced: stores the new value (a function made by a call gets a stand-in). */
+  s(index: number, value: unknown): unknown {
+    const info = this.#info(index);
+    const cell = this.#dataCell(info);
+    let stored = value;
+    if (info.callInit && typeof value === 'function') stored = this.#callMade(cell, info, value);
+    const previousFingerprint = cell.fingerprint;
+    const wasInitialised = cell.initialised;
+    this.#setValue(cell, stored);
+    cell.fingerprint = info.fingerprint;
+    this.undo.push(() => (cell.fingerprint = previousFingerprint));
+    this.current.replacedData.add(info.name);
+    if (wasInitialised) this.current.replaced.add(info.name);
+    this.module.propagate(info.name, stored, this.current);
+    return stored;
+  }
+
+  /** A function or class value returned by a call: one identity that forwards to the latest value. */
+  #callMade(cell: Cell, info: BindingInfo, value: Function): Function {
+    if (isClass(value)) {
+      const slot = cell.forward?.slot ?? createSlot();
+      if (!cell.forward) {
+        slot.s = runtimeShell(value.name || info.name);
+        cell.forward = { slot, standIn: slot.s as Function };
+      }
+      const revert = attach(slot.s as Function, value);
+      const previous = slot.impl;
+      slot.impl = value;
+      this.undo.push(() => {
+        revert();
+        slot.impl = previous;
+      });
+      return slot.s as Function;
+    }
+    if (cell.forward && !isClass(cell.forward.standIn)) {
+      const { slot } = cell.forward;
+      const previous = slot.t;
+      slot.t = value;
+      this.undo.push(() => (slot.t = previous));
+      return cell.forward.standIn;
+    }
+    const slot = createSlot();
+    slot.t = value;
+    const standIn = forwardingProxy(slot, value);
+    slot.s = standIn;
+    const before = cell.forward;
+    cell.forward = { slot, standIn };
+    this.undo.push(() => (cell.forward = before));
+    return standIn;
+  }
+
+  /** Data declaration, kept: the cell's value. */
+  g(index: number): unknown {
+    const info = this.#info(index);
+    const cell = this.module.cells.get(info.name) as Cell;
+    const previousFingerprint = cell.fingerprint;
+    cell.fingerprint = info.fingerprint;
+    this.undo.push(() => (cell.fingerprint = previousFingerprint));
+    this.current.kept.add(info.name);
+    return cell.value;
+  }
+
+  /** Destructuring declaration, replaced: stores the values the pattern produced. */
+  sg(first: number, values: unknown[]): void {
+    values.forEach((value, offset) => this.s(first + offset, value));
+  }
+
+  /** Destructuring declaration, kept: assigns this version's locals from the cells. */
+  gg(first: number): void {
+    const group = this.#info(first).group;
+    const setter = this.current.setter;
+    this.current.meta.bindings.forEach((binding, index) => {
+      if (binding.group === group) setter?.(index, this.g(index));
+    });
+  }
+
+  /** `x = …`, `x += …`, `x++`, `[x] = …`, `for (x of …)`: one value for every version. */
+  w(index: number, value: unknown): unknown {
+    const info = this.#info(index);
+    const cell = this.module.cells.get(info.name);
+    if (cell) {
+      if (this.current.evaluated) {
+        cell.value = value;
+        cell.initialised = true;
+      } else {
+        this.#setValue(cell, value);
+      }
+    }
+    this.module.propagate(info.name, value);
+    return value;
+  }
+
+  /** A write to a `const` binding (the transform declares it with `let`): keep the language's error. */
+  constWrite(name: string): never {
+    throw new TypeError(`Assignment to constant variable '${name}'.`);
+  }
+
+  /** Cold path of a method version check: does the latest version have this member? */
+  has(slot: HotSlot, name: string, flags: number): boolean {
+    return hasLatest(slot, name, flags);
+  }
+
+  /** Cold path of a method version check: run the latest version of this member. */
+  stale(slot: HotSlot, self: unknown, args: ArrayLike<unknown>, name: string, flags: number): unknown {
+    return callLatest(slot, self, args, name, flags);
+  }
+}
+
+export { HotError };

@@ -1,0 +1,80 @@
+/**
+ * The process-wide runtime: every hot module enters through it. One instance per
+ * process, kept on `globalThis` so that two copies of this package (a symlinked
+ * checkout, two versions in node_modules) still share one registry.
+ */
+import { fileURLToPath } from 'node:url';
+import type { DataPragma, ModuleMeta } from '../transform/types.js';
+import { RUNTIME_KEY, VERSION_PARAM } from '../transform/names.js';
+import { HotError } from '../transform/errors.js';
+import { ModuleHandle } from './handle.js';
+import { HotContext } from './hot-context.js';
+import { HotModule, ModuleVersion, type BindingSetter } from './module.js';
+import type { ReloadReport } from './report.js';
+import { NO_UNDO, UndoLog } from './undo.js';
+
+/** Settings the runtime reads; the loader fills them from the project's config. */
+export interface RuntimeConfig {
+  /** Project-wide data default: `auto` (changed-initializer rule), `keep` or `replace`. */
+  data: DataPragma | 'auto';
+  /** No stderr line per reload. */
+  quiet: boolean;
+}
+
+/** What a batch in progress expects to evaluate. */
+export interface ActiveBatch {
+  readonly undo: UndoLog;
+  /** `file?hot=N` URLs the batch imports, to their module. */
+  readonly expected: Map<string, HotModule>;
+  /** Versions evaluated by this batch, in order. */
+  readonly entered: Map<HotModule, ModuleVersion>;
+}
+
+export class Hub {
+  readonly modules = new Map<string, HotModule>();
+  readonly config: RuntimeConfig = { data: 'auto', quiet: false };
+  /** The batch being applied, if any. */
+  active: ActiveBatch | null = null;
+  readonly listeners = new Set<(report: ReloadReport) => void>();
+
+  configure(config: Partial<RuntimeConfig>): void {
+    Object.assign(this.config, config);
+  }
+
+  /** Called first by every transformed module (the generated prologue). */
+  enter(importMeta: ImportMeta & { hot?: HotContext }, meta: ModuleMeta, setter: BindingSetter | null): ModuleHandle {
+    const url = new URL(importMeta.url);
+    const requested = url.searchParams.get(VERSION_PARAM);
+    url.searchParams.delete(VERSION_PARAM);
+    const base = url.href;
+    let module = this.modules.get(base);
+    let version: ModuleVersion;
+    let undo: UndoLog | typeof NO_UNDO = NO_UNDO;
+    if (requested !== null) {
+      const batch = this.active;
+      if (!batch || batch.expected.get(importMeta.url) !== module || !module) {
+        throw new HotError('ERR_HOT_INVALID_ARGUMENT', `${importMeta.url} is a reload URL but no reload of it is in progress; import the module without ?${VERSION_PARAM}=`);
+      }
+      version = new ModuleVersion(Number(requested), meta, setter);
+      batch.entered.set(module, version);
+      undo = batch.undo;
+    } else {
+      version = new ModuleVersion(1, meta, setter);
+      if (module) throw new HotError('ERR_HOT_INVALID_ARGUMENT', `${base} was evaluated twice without a reload`);
+      module = new HotModule(base, url.protocol === 'file:' ? fileURLToPath(url) : base, version);
+      this.modules.set(base, module);
+    }
+    module.versions.push(version);
+    importMeta.hot = new HotContext(module, version);
+    return new ModuleHandle(module, version, undo, this.config);
+  }
+}
+
+type HubGlobal = { [key: symbol]: Hub | undefined };
+
+/** The one hub of this process. */
+export function hub(): Hub {
+  const key = Symbol.for(RUNTIME_KEY);
+  const scope = globalThis as unknown as HubGlobal;
+  return (scope[key] ??= new Hub());
+}

@@ -1,0 +1,89 @@
+/**
+ * The runtime's records of hot modules and their evaluated versions.
+ */
+import type { ModuleMeta } from '../transform/types.js';
+import type { Cell } from './cell.js';
+
+/** `(index, value) => void`: assigns a module version's local binding number `index`. */
+export type BindingSetter = (index: number, value: unknown) => void;
+
+/** One evaluation of a module: the first load (version 1) or a reload (`?hot=N`). */
+export class ModuleVersion {
+  readonly version: number;
+  readonly meta: ModuleMeta;
+  /** Assigns this version's own local bindings; how every version sees one value. */
+  readonly setter: BindingSetter | null;
+  /** Binding name to its index in this version's metadata. */
+  readonly indexOf: Map<string, number>;
+  /** `import.meta.hot.dispose` handlers: run when a later version commits. */
+  readonly disposers: ((data: Record<string, unknown>) => void)[] = [];
+  /** `import.meta.hot.accept(cb)` handlers: run with the new namespace when a later version commits. */
+  readonly acceptors: ((namespace: unknown) => void)[] = [];
+  /** `import.meta.hot.migrate` handlers of this version, by binding name. */
+  readonly migrations = new Map<string, (value: unknown, info: { from: number; to: number }) => unknown>();
+  /** `import.meta.hot.decline()` was called: reloading this module fails. */
+  declined = false;
+  /** Whether the version's top-level code ran to the end. */
+  evaluated = false;
+
+  // What happened while this version evaluated (for the report).
+  readonly kept = new Set<string>();
+  readonly replaced = new Set<string>();
+  readonly added = new Set<string>();
+  readonly warnings: string[] = [];
+  /** Data bindings this evaluation replaced: initializers that read them are replaced too. */
+  readonly replacedData = new Set<string>();
+  /** Keep/replace decision per binding index (destructuring groups decide once). */
+  readonly decisions = new Map<number, boolean>();
+  /** Static field decisions, per class binding index, per static slot. */
+  readonly staticDecisions = new Map<number, boolean[]>();
+
+  constructor(version: number, meta: ModuleMeta, setter: BindingSetter | null) {
+    this.version = version;
+    this.meta = meta;
+    this.setter = setter;
+    this.indexOf = new Map(meta.bindings.map((binding, index) => [binding.name, index]));
+  }
+}
+
+/** A hot module: its cells and every version Node has evaluated. */
+export class HotModule {
+  /** The module's file URL without the version query. */
+  readonly url: string;
+  /** Absolute path of the file. */
+  readonly file: string;
+  /** One cell per binding name, for the life of the process. */
+  readonly cells = new Map<string, Cell>();
+  /** Every version that was evaluated (Node keeps them all; their bindings stay in step). */
+  readonly versions: ModuleVersion[] = [];
+  /** The version new importers are linked to. */
+  live: ModuleVersion;
+  /** Version numbers are never reused: Node caches each `?hot=N` URL, failures included. */
+  nextVersion = 2;
+  /** `import.meta.hot.data`: one object for the life of the module. */
+  readonly data: Record<string, unknown> = {};
+
+  constructor(url: string, file: string, first: ModuleVersion) {
+    this.url = url;
+    this.file = file;
+    this.live = first;
+  }
+
+  /**
+   * Assigns `value` to binding `name` in every evaluated version except `except`,
+   * so importers of every version and old closures read one value. A version still
+   * evaluating may not have reached the declaration yet (temporal dead zone): skip it.
+   */
+  propagate(name: string, value: unknown, except?: ModuleVersion): void {
+    for (const version of this.versions) {
+      if (version === except || !version.setter) continue;
+      const index = version.indexOf.get(name);
+      if (index === undefined) continue;
+      try {
+        version.setter(index, value);
+      } catch (error) {
+        if (!(error instanceof ReferenceError)) throw error;
+      }
+    }
+  }
+}

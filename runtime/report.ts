@@ -1,0 +1,66 @@
+/** What one module contributed to a reload batch. */
+export interface ModuleReport {
+  /** Absolute path of the module file. */
+  file: string;
+  /** The module's live version after the batch (1 is the first load). */
+  version: number;
+  /** Data bindings that kept their value. */
+  kept: string[];
+  /** Data bindings given a new value, and functions and classes whose code changed. */
+  replaced: string[];
+  /** Bindings that are new in this version. */
+  added: string[];
+  /** Bindings the new version no longer declares (references already taken keep working). */
+  removed: string[];
+  /** Things worth knowing: kind changes, `#private` members, dispose handlers that threw, … */
+  warnings: string[];
+}
+
+/** Why a batch failed; positions are in the original source (source maps applied). */
+export interface ReloadErrorInfo {
+  /** `ERR_HOT_PARSE`, `ERR_HOT_LINK`, `ERR_HOT_EVALUATION`, `ERR_HOT_DECLINED`, … */
+  code: string;
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  stack?: string;
+}
+
+/**
+ * The outcome of `reload()`, `reloadAll()` and `rollback()`. A failed batch has
+ * `ok: false`, an `error`, and changed nothing.
+ */
+export interface ReloadReport {
+  ok: boolean;
+  /** Sequence number of the batch in this process. */
+  batch: number;
+  modules: ModuleReport[];
+  error?: ReloadErrorInfo;
+  /** Wall time of the batch in milliseconds. */
+  ms: number;
+}
+
+/** One human line for stderr. */
+export function formatReport(report: ReloadReport, verb: string, cwd = process.cwd()): string {
+  const ms = report.ms < 10 ? report.ms.toFixed(2) : report.ms.toFixed(0);
+  const relative = (file: string) => (file.startsWith(cwd + '/') ? file.slice(cwd.length + 1) : file);
+  if (!report.ok && report.error) {
+    const where = report.error.file ? `${relative(report.error.file)}:${report.error.line ?? 0}:${report.error.column ?? 0} ` : '';
+    return `[hot] ${verb} failed (${ms} ms), nothing changed: ${where}${report.error.code} ${firstLine(report.error.message)}`;
+  }
+  if (report.modules.length === 0) return `[hot] ${verb}: nothing to do (${ms} ms)`;
+  const parts = report.modules.map((m) => {
+    const counts = [`${m.replaced.length} replaced`, `${m.kept.length} kept`];
+    if (m.added.length) counts.push(`${m.added.length} added`);
+    if (m.removed.length) counts.push(`${m.removed.length} removed`);
+    return `${relative(m.file)} v${m.version} (${counts.join(', ')})`;
+  });
+  const warnings = report.modules.flatMap((m) => m.warnings);
+  return `[hot] ${verb} ${parts.join(', ')} in ${ms} ms${warnings.length ? `; ${warnings.length} warning${warnings.length > 1 ? 's' : ''}: ${warnings.join('; ')}` : ''}`;
+}
+
+function firstLine(text: string): string {
+  const index = text.indexOf('\n');
+  return index === -1 ? text : text.slice(0, index);
+}

@@ -1,0 +1,35 @@
+/**
+ * Names the transform injects into user modules and the runtime answers to.
+ * One module for both sides, so a rename can never leave them out of step.
+ * Every injected identifier starts with `__hot` so it cannot collide with
+ * ordinary user code; the transform refuses a module that declares one.
+ */
+
+/** `globalThis[Symbol.for(RUNTIME_KEY)]` is the runtime hub every hot module enters through. */
+export const RUNTIME_KEY = '@hot/loader';
+
+/** The module's handle on the runtime, returned by `enter()`. */
+export const HANDLE = '__hot';
+/** Module-local const holding this evaluation's version number. */
+export const VERSION = '__hot_V';
+/** Module-local accessor object through which every write to a top-level binding goes. */
+export const WRITER = '__hot_W';
+/** Prefix of the module-local const that holds cell number N (`__hot_K3`). */
+export const CELL_PREFIX = '__hot_K';
+/** Prefix of the module-local const that holds the stable class shell of cell N. */
+export const SHELL_PREFIX = '__hot_S';
+/** Local name given to an anonymous `export default function/class` or expression. */
+export const DEFAULT_LOCAL = '__hot_default';
+/** Parameters of the per-version setter closure. */
+export const SETTER_INDEX = '__hot_i';
+export const SETTER_VALUE = '__hot_v';
+/** Prefix reserved for injected identifiers. */
+export const RESERVED_PREFIX = '__hot';
+
+/** Query parameter that carries a module's version in its URL (`file.js?hot=3`). */
+export const VERSION_PARAM = 'hot';
+/** Query parameter the runtime resolves to tell the hooks a module's live version. */
+export const LIVE_PARAM = 'hot-live';
+
+/** Bumped whenever the shape of the transform output changes; part of the cache key. */
+export const TRANSFORM_FORMAT = 1;

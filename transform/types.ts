@@ -1,0 +1,109 @@
+/**
+ * The metadata the transform hands the runtime for each module version.
+ * It is embedded in the transformed code as JSON and also returned to callers
+ * of `transform()` as `bindings`.
+ */
+
+/** How a top-level binding behaves across reloads. */
+export type BindingKind =
+  /** A function the module defines: one stand-in for life, calls run the latest code. */
+  | 'function'
+  /** A class the module defines: one stable class (the shell), latest methods for every instance. */
+  | 'class'
+  /** Anything else with an initializer: kept or replaced under the data rules. */
+  | 'data'
+  /** A top-level `var` declared outside a declaration statement (a for head, a block): changed only by writes. */
+  | 'loose';
+
+/** The kind of function a stand-in is born as (it keeps this kind for life). */
+export type FunctionShape = 'plain' | 'arrow' | 'async' | 'generator' | 'async-generator';
+
+/** A data-rule override written as a comment (`@hot keep-data`, `@hot replace-data`). */
+export type DataPragma = 'keep' | 'replace';
+
+/** One static field of a class that follows the data rules. */
+export interface StaticFieldInfo {
+  name: string;
+  fingerprint: string;
+  pragma?: DataPragma;
+}
+
+/** One top-level binding of a module, in source order; its index is its cell number. */
+export interface BindingInfo {
+  /** The binding's name in the source (`default` for an anonymous default export). */
+  name: string;
+  kind: BindingKind;
+  /** The declaration it came from. */
+  declaration: 'function' | 'class' | 'const' | 'let' | 'var' | 'default';
+  /** Names this module exports the binding as. */
+  exported: string[];
+  /** 1-based line and 0-based column of the binding's name in the original source. */
+  line: number;
+  column: number;
+  /** For functions: the kind the stand-in is born with. */
+  shape?: FunctionShape;
+  /** Data: a hash of the initializer's source text (the changed-initializer rule); functions and classes: of their source, for the report. */
+  fingerprint?: string;
+  /** For data: top-level names of this module that the initializer reads. */
+  reads?: string[];
+  /** For data: the initializer is a call (`express()`, `wrap(fn)`): a function it returns gets a forwarding stand-in. */
+  callInit?: boolean;
+  /** Bindings declared by one destructuring pattern share a group number (one initializer, one decision). */
+  group?: number;
+  pragma?: DataPragma;
+  /** For classes: static fields that follow the data rules. */
+  statics?: StaticFieldInfo[];
+  /** For classes: the class declares `#private` members (they do not survive reloads). */
+  privateMembers?: boolean;
+}
+
+/** A static import, kept so a link error can be reported at its original position. */
+export interface ImportInfo {
+  specifier: string;
+  names: string[];
+  line: number;
+  column: number;
+}
+
+/** Everything the runtime learns about one module version. */
+export interface ModuleMeta {
+  /** Hash of the module's file contents (change detection by `reload()`). */
+  hash: string;
+  /** Length of the source text, for the memory estimate of old versions. */
+  size: number;
+  /** Module-wide data-rule default from a file-top pragma. */
+  pragma?: DataPragma;
+  bindings: BindingInfo[];
+  imports: ImportInfo[];
+}
+
+/** Options of {@link transform}. */
+export interface TransformOptions {
+  /** Parse as TypeScript. Defaults to true for `.ts`, `.mts`, `.cts`, `.tsx` URLs. */
+  typescript?: boolean;
+  /**
+   * Hash of the file as it is on disk, when `source` is not the file's own text
+   * (another loader such as tsx compiled it first). Defaults to the hash of `source`.
+   */
+  sourceHash?: string;
+  /** Append the source map as an inline `//# sourceMappingURL=` comment. Default true. */
+  inlineSourceMap?: boolean;
+}
+
+/** A standard source map (version 3). */
+export interface SourceMapObject {
+  version: number;
+  file?: string;
+  sources: string[];
+  sourcesContent?: (string | null)[];
+  names: string[];
+  mappings: string;
+}
+
+/** The result of {@link transform}. */
+export interface TransformResult {
+  code: string;
+  map: SourceMapObject;
+  bindings: BindingInfo[];
+  meta: ModuleMeta;
+}
