@@ -541,7 +541,7 @@ function addParser(id, label, pkg, ok, ts, parse, note) {
 addParser('acorn', 'acorn', 'acorn', !!acorn, false,
   (src) => acorn.parse(src, { ecmaVersion: 'latest', sourceType: 'module', locations: false }),
   'ecmaVersion latest, module, locations off');
-addParser('acorn-r', 'acorn+ranges', 'acorn', !!acorn, false,
+addParser('acorn-r', 'acorn+R', 'acorn', !!acorn, false,
   (src) => acorn.parse(src, { ecmaVersion: 'latest', sourceType: 'module', locations: false, ranges: true }),
   'as above + ranges:true (eslint-scope needs node.range)');
 const oxcProgram = (file, src, opts) => {
@@ -553,19 +553,19 @@ const oxcProgram = (file, src, opts) => {
 addParser('oxc', 'oxc', 'oxc-parser', !!oxc, true,
   (src, ts) => oxcProgram(ts ? 'm.ts' : 'm.js', src, { lang: ts ? 'ts' : 'js', sourceType: 'module' }),
   'parseSync, lang js|ts, defaults (preserveParens true, no range)');
-addParser('oxc-r', 'oxc+range-paren', 'oxc-parser', !!oxc, true,
+addParser('oxc-r', 'oxc+R-P', 'oxc-parser', !!oxc, true,
   (src, ts) => oxcProgram(ts ? 'm.ts' : 'm.js', src, { lang: ts ? 'ts' : 'js', sourceType: 'module', range: true, preserveParens: false }),
   'parseSync, range:true, preserveParens:false (scope-analyzer ready)');
-addParser('oxc-rt', 'oxc+range-paren+tsAST', 'oxc-parser', !!oxc, true,
+addParser('oxc-rt', 'oxc+R-P+tsAST', 'oxc-parser', !!oxc, true,
   (src, ts) => oxcProgram(ts ? 'm.ts' : 'm.js', src, { lang: ts ? 'ts' : 'js', sourceType: 'module', range: true, preserveParens: false, astType: 'ts' }),
   'as above + astType:"ts" (TS-ESTree shape for JS too; same as above for .ts)');
-addParser('oxc-raw', 'oxc raw+range-paren+tsAST', 'oxc-parser', oxcRaw, true,
+addParser('oxc-raw', 'oxcRaw+R-P+tsAST', 'oxc-parser', oxcRaw, true,
   (src, ts) => oxcProgram(ts ? 'm.ts' : 'm.js', src, { lang: ts ? 'ts' : 'js', sourceType: 'module', range: true, preserveParens: false, astType: 'ts', experimentalRawTransfer: true }),
   'as above with experimentalRawTransfer (Node >= 22 only)');
 addParser('meriyah', 'meriyah', 'meriyah', !!meriyah, false,
   (src) => meriyah.parseModule(src, { next: true }),
   'parseModule (module), next:true');
-addParser('meriyah-r', 'meriyah+ranges', 'meriyah', !!meriyah, false,
+addParser('meriyah-r', 'meriyah+R', 'meriyah', !!meriyah, false,
   (src) => meriyah.parseModule(src, { next: true, ranges: true }),
   'as above + ranges:true (start/end/range)');
 const lexerRow = { id: 'esml', label: 'es-module-lexer', pkg: 'es-module-lexer', available: !!esml, ts: true,
@@ -635,6 +635,14 @@ if (eslintScope) {
     resolve: (ast, sm, off) => eslintLikeResolve(sm, off),
     gives: 'scopes, variables, references (read/write, resolved)',
   });
+  // same analyzer, but always with eslint-visitor-keys: oxc's visitorKeys list the
+  // TS-only children of every node (decorators, typeAnnotation, ...), which makes
+  // eslint-scope's traversal slower even on a JS AST that has none of them
+  analyzers.push({
+    id: 'eslint-scope-evk', label: 'eslint-scope (ESTree keys)', available: !!estreeKeys,
+    run: (ast) => eslintScope.analyze(ast, { ecmaVersion: 2025, sourceType: 'module', fallback: 'iteration', childVisitorKeys: estreeKeys }),
+    resolve: (ast, sm, off) => eslintLikeResolve(sm, off),
+  });
 } else analyzers.push({ id: 'eslint-scope', label: 'eslint-scope', available: false });
 if (tsScope) {
   const analyze = tsScope.analyze ?? tsScope.default?.analyze;
@@ -660,6 +668,7 @@ const combos = [
   ['periscopic', 'acorn', false],
   ['eslint-scope', 'meriyah-r', false],
   ['eslint-scope', 'oxc-r', true],
+  ['eslint-scope-evk', 'oxc-r', false],
   ['ts-scope', 'oxc-rt', true],
   ['ts-scope', 'oxc-raw', true],
   ['periscopic', 'oxc-r', true],
@@ -797,6 +806,7 @@ const sMed = (ci, m) => median(scopeSamples.get(`${ci}|${m.name}`) ?? []);
 
 // --- table 1: parse time per module
 console.log('## 1. Parse time per module (median µs; "x" = parse error)');
+console.log('   R = range(s):true, -P = preserveParens:false, tsAST = astType:"ts", oxcRaw = experimentalRawTransfer (see table 2)');
 const pcols = activeParsers;
 table(['module', 'KB', ...pcols.map((p) => p.label)], modules.map((m) => [
   m.name.length > 58 ? '…' + m.name.slice(-57) : m.name,
@@ -885,6 +895,48 @@ console.log('  `Config` in `as Partial<Config>` -> no value reference.  type-key
 console.log('  -> no reference.  ok(no rw): resolves right, but the analyzer has no per-reference read/write information.');
 console.log('');
 
+// --- table 4c: cross-check on the real corpus against eslint-scope on acorn
+{
+  const ref = combos.findIndex((c) => c.analyzer.id === 'eslint-scope' && c.parser.id === 'acorn-r');
+  const sig = (sm) => {
+    // every reference to a module-scope variable: name@offset:r/w (+ declaration names)
+    const out = [];
+    const mod = sm.scopes.find((x) => x.type === 'module');
+    if (!mod) return out;
+    for (const v of mod.variables) {
+      if (!v.defs.length) continue;
+      out.push(`def ${v.name}`);
+      for (const r of v.references) {
+        const id = r.identifier;
+        out.push(`${v.name}@${id.range ? id.range[0] : id.start}:${r.isRead() ? 'r' : ''}${r.isWrite() ? 'w' : ''}`);
+      }
+    }
+    return out.sort();
+  };
+  if (ref >= 0) {
+    console.log('## 4c. Cross-check on the corpus: module-scope variables and every reference to them (name@offset:rw)');
+    console.log('    compared with eslint-scope on acorn (reference analyzer for plain JS)');
+    const rows = [];
+    combos.forEach((c, ci) => {
+      if (ci === ref || c.analyzer.id === 'periscopic') return;
+      let same = 0, diff = 0, refs = 0, first = '';
+      for (const m of corpus) {
+        const a = asts.get(`acorn-r|${m.name}`), b = asts.get(`${c.parser.id}|${m.name}`);
+        if (!a || !b || scopeErr.has(`${ci}|${m.name}`)) { diff++; first ||= `${m.name}: no result`; continue; }
+        const sa = sig(combos[ref].analyzer.run(a, 'acorn-r')), sb = sig(c.analyzer.run(b, c.parser.id));
+        refs += sa.length;
+        const A = new Set(sa), B = new Set(sb);
+        const onlyA = sa.filter((x) => !B.has(x)), onlyB = sb.filter((x) => !A.has(x));
+        if (!onlyA.length && !onlyB.length) same++;
+        else { diff++; first ||= `${m.name}: missing ${onlyA.slice(0, 2).join(' ') || '-'}; extra ${onlyB.slice(0, 2).join(' ') || '-'}`; }
+      }
+      rows.push([c.analyzer.label, c.parser.label, `${same}/${corpus.length}`, refs, first || '']);
+    });
+    table(['analyzer', 'AST from', 'identical', 'items', 'first difference'], rows, 2);
+    console.log('');
+  }
+}
+
 // --- table 4b: oxc option sensitivity (correctness only)
 if (oxc) {
   console.log('## 4b. oxc-parser option sensitivity: same checks, analyzers run on oxc ASTs built with different options');
@@ -896,7 +948,7 @@ if (oxc) {
     ['range, preserveParens:false, astType:ts', { range: true, preserveParens: false, astType: 'ts' }],
   ];
   const rows = [];
-  for (const an of analyzers.filter((a) => a.available && a.id !== 'periscopic')) {
+  for (const an of analyzers.filter((a) => a.available && a.id !== 'periscopic' && a.id !== 'eslint-scope-evk')) {
     for (const [vname, opts] of variants) {
       const row = [an.label, vname];
       for (const [m, checks] of [[synthJs, jsChecks], [synthTs, tsChecks]]) {

@@ -93,6 +93,7 @@ export class ModuleHandle {
     const standIn = slot.s as Function;
     if (!cell.initialised) {
       slot.t = impl;
+      if (info.declaration === 'default') Object.defineProperty(impl, 'name', { value: 'default', configurable: true });
       dressStandIn(standIn, impl, cell.shape, info.name);
       this.#setValue(cell, standIn);
       this.module.propagate(info.name, standIn, this.current);
@@ -101,6 +102,7 @@ export class ModuleHandle {
     }
     const previous = slot.t;
     const previousFingerprint = cell.fingerprint;
+    if (info.declaration === 'default') Object.defineProperty(impl, 'name', { value: 'default', configurable: true });
     slot.t = impl;
     updateLength(standIn, impl);
     cell.fingerprint = info.fingerprint;

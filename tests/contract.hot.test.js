@@ -1,0 +1,384 @@
+// Reload scenarios, one per clause of DESIGN.md's "The contract". Each stages a
+// fixture's v1 files, uses them, swaps in v2, reloads, and asserts what old
+// references, old instances and importers see. Runs under --import @hot/loader.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { reload, status } from '@hot/loader/runtime';
+import { stage } from './support/stage.js';
+
+async function reloaded(fixture, files, version = 'v2') {
+  fixture.to(version);
+  const report = await reload(files.map((file) => fixture.path(file)));
+  assert.ok(report.ok, `reload failed: ${JSON.stringify(report.error)}`);
+  return report;
+}
+
+test('saved function references run the new code and keep their identity', async () => {
+  const s = stage('saved-refs');
+  const mod = await s.import('mod.js');
+  const holder = await s.import('holder.js');
+  assert.is(holder.saved('a'), 'hello a');
+  const before = mod.greet;
+  await reloaded(s, ['mod.js']);
+  assert.is(holder.saved('a'), 'hi a');
+  assert.is(holder.table.greet('b'), 'hi b');
+  assert.is(holder.bound(), 'hi x');
+  assert.is(mod.greet, before);
+  assert.is(holder.saved, mod.greet);
+  assert.is(mod.greet.name, 'greet');
+  assert.is(typeof mod.greet, 'function');
+});
+
+test('default parameters and length follow the new version', async () => {
+  const s = stage('default-params');
+  const mod = await s.import('mod.js');
+  const spawn = mod.spawn;
+  assert.is(spawn('a'), 'a:10');
+  assert.is(spawn.length, 1);
+  await reloaded(s, ['mod.js']);
+  assert.is(spawn('a', 'b'), 'a:b:25:1');
+  assert.is(spawn.length, 2);
+});
+
+test('a method copied into another module runs the new code', async () => {
+  const s = stage('copied-method');
+  const { Player } = await s.import('player.js');
+  const { fire } = await s.import('hotfix.js');
+  const p = new Player('p');
+  assert.is(fire.call(p), 'p fires v1');
+  await reloaded(s, ['player.js']);
+  assert.is(fire.call(p), 'p fires v2');
+  assert.is(p.fire(), 'p fires v2');
+});
+
+test('instances made before a reload get new and changed methods and accessors', async () => {
+  const s = stage('instances');
+  const { Player } = await s.import('player.js');
+  const p = new Player();
+  assert.is(p.hit(1), 9);
+  await reloaded(s, ['player.js']);
+  assert.is(p.hit(1), 7);
+  assert.is(p.alive, true);
+  assert.is(p.heal(1), 8);
+  p.health = 0.3;
+  assert.is(p.hp, 3);
+  assert.is(p.alive, false);
+  assert.ok(p instanceof Player);
+});
+
+test('new instances run the new constructor; the class keeps one identity', async () => {
+  const s = stage('constructor');
+  const mod = await s.import('player.js');
+  const Player = mod.Player;
+  const old = new Player('old');
+  await reloaded(s, ['player.js']);
+  const fresh = new Player('new');
+  assert.equal({ ...old }, { name: 'old', hp: 10 });
+  assert.equal({ ...fresh }, { name: 'new', hp: 50, mana: 5 });
+  assert.is(mod.Player, Player);
+  assert.ok(old instanceof Player && fresh instanceof Player);
+  assert.is(fresh.constructor, Player);
+  assert.is(Player.create('c').constructor, Player);
+  assert.is(Player.name, 'Player');
+});
+
+test('a subclass in another module keeps working, super calls reach the new base', async () => {
+  const s = stage('subclass');
+  const { Entity } = await s.import('base.js');
+  const { Mage } = await s.import('mage.js');
+  const m = new Mage(1);
+  assert.is(m.describe(), 'mage:entity@1');
+  await reloaded(s, ['base.js']);
+  assert.is(m.describe(), 'mage:ENTITY@1');
+  const m2 = new Mage(2);
+  assert.equal({ ...m2 }, { x: 2, y: 1, mana: 3 });
+  assert.ok(m instanceof Entity && m instanceof Mage && m2 instanceof Entity);
+  await reloaded(s, ['mage.js'], 'v3');
+  assert.is(m.describe(), 'wizard:ENTITY@1');
+  assert.is(new Mage(3).mana, 30);
+});
+
+test('static methods and a saved static reference run the new code; static data follows the data rules', async () => {
+  const s = stage('statics');
+  const { Registry } = await s.import('registry.js');
+  const { make } = await s.import('user.js');
+  assert.is(Registry.create(), 'v1#1');
+  assert.is(Registry.LIMIT, 5);
+  const report = await reloaded(s, ['registry.js']);
+  assert.is(make(), 'v2#2');
+  assert.is(Registry.create(), 'v2#3');
+  assert.is(Registry.count, 3);
+  assert.is(Registry.LIMIT, 9);
+  assert.equal(report.modules[0].replaced, ['Registry']);
+});
+
+test('a bound method registered on an EventEmitter runs the new code', async () => {
+  const s = stage('emitter');
+  const { bus, player } = await s.import('game.js');
+  bus.emit('hit', 1);
+  await reloaded(s, ['player.js']);
+  bus.emit('hit', 2);
+  assert.equal(player.hits, ['v1:1', 'v2:2']);
+  assert.is(bus.listenerCount('hit'), 1);
+});
+
+test('unchanged data is kept: the same object, seen by new code', async () => {
+  const s = stage('data-kept');
+  const state = await s.import('state.js');
+  const players = state.players;
+  players.set('a', 1);
+  const report = await reloaded(s, ['state.js']);
+  assert.is(state.players, players);
+  assert.is(state.count(), 'v2 1');
+  assert.equal(report.modules[0].kept.sort(), ['players', 'round']);
+  assert.equal(report.modules[0].replaced, ['count']);
+});
+
+test('edited data is replaced and seen by importers; dependants of replaced data follow', async () => {
+  const s = stage('data-replaced');
+  const config = await s.import('config.js');
+  const combat = await s.import('combat.js');
+  const unrelated = config.UNRELATED;
+  assert.is(combat.damage('sword'), 3);
+  assert.is(combat.double(), 20);
+  const report = await reloaded(s, ['config.js']);
+  assert.is(combat.damage('sword'), 7);
+  assert.is(combat.damage('axe'), 9);
+  assert.is(combat.double(), 100);
+  assert.is(config.DOUBLE, 100);
+  assert.is(config.UNRELATED, unrelated);
+  assert.equal(report.modules[0].replaced.sort(), ['BASE', 'DOUBLE', 'WEAPONS']);
+});
+
+test('writes by the new version to an exported let reach importers of the first version', async () => {
+  const s = stage('let-writes');
+  const score = await s.import('score.js');
+  const { read } = await s.import('reader.js');
+  assert.is(score.add(1), 1);
+  assert.is(read(), 1);
+  await reloaded(s, ['score.js']);
+  assert.is(score.add(1), 11);
+  assert.is(read(), 11);
+  assert.is(score.score, 11);
+  const latest = await s.import('score.js');
+  assert.is(latest.score, 11);
+  assert.is(latest.bump(), 15);
+  assert.is(read(), 15);
+  assert.is(score.score, 15);
+  latest.reset();
+  assert.is(read(), 0);
+});
+
+test('@hot keep-data and @hot replace-data, on a declaration and at the top of a file', async () => {
+  const s = stage('pragmas');
+  const state = await s.import('state.js');
+  const keepall = await s.import('keepall.js');
+  const { tuning, cache, limits } = state;
+  const { a, b } = keepall;
+  await reloaded(s, ['state.js', 'keepall.js']);
+  assert.is(state.tuning, tuning);
+  assert.is(state.tuning.speed, 1);
+  assert.is.not(state.cache, cache);
+  assert.is.not(state.limits, limits);
+  assert.is(state.limits.max, 2);
+  assert.is(keepall.a, a);
+  assert.is(keepall.a.n, 1);
+  assert.is.not(keepall.b, b);
+  assert.is(keepall.b.n, 2);
+});
+
+test('removed and added exports: old references keep working, later modules import the new ones', async () => {
+  const s = stage('exports-change');
+  const api = await s.import('api.js');
+  const old = api.old;
+  const report = await reloaded(s, ['api.js']);
+  assert.equal(report.modules[0].removed, ['old']);
+  assert.equal(report.modules[0].added, ['fresh']);
+  assert.match(report.modules[0].warnings.join('\n'), /old was removed/);
+  assert.is(old(), 'old');
+  assert.is(api.keep(), 'keep2');
+  const later = await s.import('later.js');
+  assert.is(later.value, 'fresh');
+});
+
+test('a binding that changes kind takes the new value and is reported', async () => {
+  const s = stage('kind-change');
+  const kinds = await s.import('kinds.js');
+  const oldShape = kinds.shape;
+  const report = await reloaded(s, ['kinds.js']);
+  assert.is(kinds.thing(), 'now a function');
+  assert.is(new kinds.shape().describe(), 'now a class');
+  assert.is(oldShape(), 'fn');
+  const warnings = report.modules[0].warnings.join('\n');
+  assert.match(warnings, /thing changed from data to function/);
+  assert.match(warnings, /shape changed from function to class/);
+});
+
+test('default exports of every form', async () => {
+  const s = stage('default-exports');
+  const anon = await s.import('anon.js');
+  const boss = await s.import('boss.js');
+  const expr = await s.import('expr.js');
+  const arrow = await s.import('arrow.js');
+  const savedAnon = anon.default;
+  const savedArrow = arrow.default;
+  const monster = new boss.default();
+  assert.is(savedAnon(), 'anon1');
+  assert.is(savedAnon.name, 'default');
+  await reloaded(s, ['anon.js', 'boss.js', 'expr.js', 'arrow.js']);
+  assert.is(savedAnon(), 'anon2');
+  assert.is(anon.default, savedAnon);
+  assert.is(monster.roar(), 'roar2');
+  assert.ok(monster instanceof boss.default);
+  assert.is(expr.default.level, 2);
+  assert.is(savedArrow(), 'arrow2');
+});
+
+test('arrow, function-expression and wrapped functions bound with const', async () => {
+  const s = stage('const-functions');
+  const fns = await s.import('fns.js');
+  const { arrow, expr, wrapped, alias } = fns;
+  assert.is(wrapped('a'), 'wrapped:inner1:a');
+  assert.is(arrow.name, 'arrow');
+  assert.is(alias, console.log);
+  await reloaded(s, ['fns.js']);
+  assert.is(arrow('a'), 'arrow2:a');
+  assert.is(expr('a'), 'expr2:a');
+  assert.is(wrapped('a'), 'wrapped:inner2:a');
+  assert.is(fns.wrapped, wrapped);
+  assert.is(fns.alias, console.log);
+  assert.is(arrow.prototype, undefined);
+});
+
+test('a stateful function object made by a factory call keeps its state; routes added through it reach it', async () => {
+  const s = stage('factory');
+  const router = await s.import('router.js');
+  const app = router.app;
+  assert.is(app('/a'), 'a1');
+  const routes = app.routes;
+  await reloaded(s, ['router.js']);
+  assert.is(router.app, app);
+  assert.is(app.routes, routes);
+  assert.is(app('/a'), 'a2');
+  assert.is(app('/b'), 'b2');
+  assert.is(app.routes.size, 2);
+  assert.is(app('/c'), 404, 'the kept app keeps its own code');
+});
+
+test('import cycles: hoisted functions called before the module body runs, and a reload of both', async () => {
+  const s = stage('cycles');
+  const a = await s.import('a.js');
+  const b = await s.import('b.js');
+  assert.is(b.early, 'leafA1');
+  assert.is(a.a(), 'a1>b1:leafA1');
+  await reloaded(s, ['a.js', 'b.js']);
+  assert.is(a.a(), 'a2>b2:leafA2');
+});
+
+test('async and generator functions keep their kind, and keep it when the kind changes', async () => {
+  const s = stage('fn-kinds');
+  const kinds = await s.import('kinds.js');
+  const { load, ids, stream } = kinds;
+  assert.is(load.constructor.name, 'AsyncFunction');
+  assert.is(ids.constructor.name, 'GeneratorFunction');
+  assert.is(stream.constructor.name, 'AsyncGeneratorFunction');
+  await reloaded(s, ['kinds.js']);
+  assert.is(await load(), 'load2');
+  assert.equal([...ids()], [10, 20]);
+  const items = [];
+  for await (const item of stream()) items.push(item);
+  assert.equal(items, ['a2']);
+  await reloaded(s, ['kinds.js'], 'v3');
+  assert.is(kinds.load, load);
+  assert.is(load.constructor.name, 'AsyncFunction');
+  assert.is(await load(), 'sync3');
+});
+
+test('an async call in flight finishes on the old code; new calls run the new code', async () => {
+  const s = stage('in-flight');
+  const { job } = await s.import('job.js');
+  let release;
+  const gate = new Promise((resolve) => (release = resolve));
+  const pending = job(gate);
+  await reloaded(s, ['job.js']);
+  release();
+  assert.is(await pending, 'finished by v1');
+  assert.is(await job(Promise.resolve()), 'finished by v2');
+});
+
+test('export * and aliased exports see the new code', async () => {
+  const s = stage('export-star');
+  const index = await s.import('index.js');
+  assert.is(index.reveal(), 'secret1');
+  await reloaded(s, ['core.js']);
+  assert.is(index.hit(), 'hit2');
+  assert.is(index.strike(), 'hit2');
+  assert.is(index.reveal(), 'secret2');
+});
+
+test('destructured declarations: one decision per pattern', async () => {
+  const s = stage('destructured');
+  const conf = await s.import('conf.js');
+  const rest = conf.rest;
+  assert.equal([conf.speed, conf.w, conf.h], [1, 2, 3]);
+  await reloaded(s, ['conf.js']);
+  assert.equal([conf.speed, conf.w, conf.h], [5, 6, 7]);
+  assert.is(conf.first, 1);
+  assert.is(conf.rest, rest);
+});
+
+test('dispose runs after the new version evaluated; data survives versions; a failed reload disposes nothing', async () => {
+  const s = stage('dispose');
+  const { log } = await s.import('log.js');
+  const server = await s.import('server.js');
+  const first = server.server;
+  assert.equal(log, ['open']);
+  await reloaded(s, ['server.js']);
+  assert.equal(log, ['open', 'dispose v1 loads=2']);
+  assert.is(server.server, first);
+  assert.is(server.version, 'v2');
+  s.to('v3');
+  const failed = await reload(s.path('server.js'));
+  assert.is(failed.ok, false);
+  assert.equal(log, ['open', 'dispose v1 loads=2']);
+  assert.is(server.version, 'v2');
+});
+
+test('migrate() converts a kept value whose shape changed', async () => {
+  const s = stage('migrate');
+  const state = await s.import('state.js');
+  const report = await reloaded(s, ['state.js']);
+  assert.equal(state.players.get('a'), { hp: 1, mana: 0, migrated: '1->2' });
+  assert.equal(report.modules[0].replaced, ['players']);
+});
+
+test('decline() makes a reload fail with ERR_HOT_DECLINED and change nothing', async () => {
+  const s = stage('decline');
+  const fixed = await s.import('fixed.js');
+  s.to('v2');
+  const report = await reload(s.path('fixed.js'));
+  assert.is(report.ok, false);
+  assert.is(report.error.code, 'ERR_HOT_DECLINED');
+  assert.is(fixed.x, 1);
+});
+
+test('status() counts versions and the memory old versions hold', async () => {
+  const state = status();
+  assert.ok(state.modules.length > 10);
+  assert.ok(state.oldVersions > 0);
+  assert.ok(state.oldVersionBytes > 0);
+  const conf = state.modules.find((m) => m.file.endsWith('/destructured/conf.js'));
+  assert.equal({ version: conf.version, versions: conf.versions }, { version: 2, versions: 2 });
+});
+
+test('bad arguments give ok: false with a clear error', async () => {
+  const missing = await reload('/nope/missing.js');
+  assert.is(missing.ok, false);
+  assert.is(missing.error.code, 'ERR_HOT_NOT_FOUND');
+  const notHot = await reload(new URL(import.meta.url));
+  assert.is(notHot.error.code, 'ERR_HOT_NOT_HOT');
+  const bad = await reload(42);
+  assert.is(bad.error.code, 'ERR_HOT_INVALID_ARGUMENT');
+});
+
+test.run();

@@ -1,0 +1,42 @@
+// Fixture staging for reload scenarios: copies tests/fixtures/<name>/v1 into a
+// fresh working directory inside the project (so the loader treats it as a
+// project file), then swaps in v2, v3, … on request.
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const tests = join(dirname(fileURLToPath(import.meta.url)), '..');
+const work = join(tests, '.work', String(process.pid));
+
+/** Stages `tests/fixtures/<name>/v1` and returns helpers to import, edit and swap versions. */
+export function stage(name) {
+  const source = join(tests, 'fixtures', name);
+  if (!existsSync(join(source, 'v1'))) throw new Error(`no fixture ${source}/v1`);
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  cpSync(join(source, 'v1'), dir, { recursive: true });
+  const path = (file) => join(dir, file);
+  return {
+    dir,
+    path,
+    url: (file) => pathToFileURL(path(file)).href,
+    import: (file) => import(pathToFileURL(path(file)).href),
+    /** Copies tests/fixtures/<name>/<version> over the working files. */
+    to(version) {
+      const from = join(source, version);
+      if (!existsSync(from)) throw new Error(`no fixture ${from}`);
+      cpSync(from, dir, { recursive: true });
+    },
+    read: (file) => readFileSync(path(file), 'utf8'),
+    write: (file, text) => writeFileSync(path(file), text),
+  };
+}
+
+/** Waits for `predicate()` to be true, failing with `message` after `ms`. */
+export async function until(predicate, message, ms = 2000) {
+  const deadline = Date.now() + ms;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${message}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
