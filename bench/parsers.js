@@ -477,7 +477,8 @@ function* walkFiles(dir) {
   for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (e.name === '.bin' || e.name === 'typescript' || e.name === 'test' || e.name === 'tests') continue;
+      // dot-dirs (.bin, .cache: e.g. node_modules/.cache/hot-loader holds generated code)
+      if (e.name.startsWith('.') || e.name === 'typescript' || e.name === 'test' || e.name === 'tests') continue;
       yield* walkFiles(p);
     } else if (e.isFile() && /\.(m?js)$/.test(e.name)) yield p;
   }
@@ -895,7 +896,7 @@ console.log('  `Config` in `as Partial<Config>` -> no value reference.  type-key
 console.log('  -> no reference.  ok(no rw): resolves right, but the analyzer has no per-reference read/write information.');
 console.log('');
 
-// --- table 4c: cross-check on the real corpus against eslint-scope on acorn
+// --- table 4b: cross-check on the real corpus against eslint-scope on acorn
 {
   const ref = combos.findIndex((c) => c.analyzer.id === 'eslint-scope' && c.parser.id === 'acorn-r');
   const sig = (sm) => {
@@ -914,7 +915,7 @@ console.log('');
     return out.sort();
   };
   if (ref >= 0) {
-    console.log('## 4c. Cross-check on the corpus: module-scope variables and every reference to them (name@offset:rw)');
+    console.log('## 4b. Cross-check on the corpus: module-scope variables and every reference to them (name@offset:rw)');
     console.log('    compared with eslint-scope on acorn (reference analyzer for plain JS)');
     const rows = [];
     combos.forEach((c, ci) => {
@@ -937,9 +938,9 @@ console.log('');
   }
 }
 
-// --- table 4b: oxc option sensitivity (correctness only)
+// --- table 4c: oxc option sensitivity (correctness only)
 if (oxc) {
-  console.log('## 4b. oxc-parser option sensitivity: same checks, analyzers run on oxc ASTs built with different options');
+  console.log('## 4c. oxc-parser option sensitivity: same checks, analyzers run on oxc ASTs built with different options');
   const variants = [
     ['defaults', {}],
     ['range', { range: true }],
@@ -1010,7 +1011,11 @@ for (const [id, cfg] of Object.entries(COLD)) {
   let err = null;
   for (let i = 0; i < COLD_SPAWNS; i++) {
     const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--cold', id], { encoding: 'utf8', timeout: 20000 });
-    try { runs.push(JSON.parse(r.stdout.trim().split('\n').pop())); } catch { err = (r.stderr || r.error?.message || 'failed').split('\n').find(Boolean); break; }
+    try { runs.push(JSON.parse(r.stdout.trim().split('\n').pop())); } catch {
+      const lines = (r.stderr || r.error?.message || 'failed').split('\n').filter(Boolean);
+      err = lines.find((l) => /Error/.test(l)) ?? lines[0];
+      break;
+    }
   }
   if (err) { coldRows.push([id, `error: ${err.slice(0, 60)}`, '', '', '']); continue; }
   const med = (k) => median(runs.map((x) => x[k]).filter((x) => x != null));
