@@ -300,7 +300,7 @@ export function transform(source: string, url: string, options: TransformOptions
       const name = statement.id?.name ?? 'default';
       const shape = functionShape(statement);
       const index = addBinding({ name, kind: 'function', declaration: exportDefault && !statement.id ? 'default' : 'function', shape, fingerprint: fingerprint(source.slice(statement.start, statement.end)) }, local, statement.id?.start ?? statement.start);
-      if (!statement.id) bindings[index].info.exported = ['default'];
+      if (exportDefault) bindings[index].info.exported = [...new Set(['default', ...bindings[index].info.exported])];
       const cell = `${CELL_PREFIX}${index}`;
       prologueCells.push(`${cell} = ${HANDLE}.cell(${index}, ${standInSource(name, shape, cell)})`);
       prologueStatements.push(`${local} = ${HANDLE}.fn(${index}, ${local});`);

@@ -1,0 +1,243 @@
+// Transform unit tests: bindings, write rewriting, pragmas, source maps, errors, cache.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TraceMap, originalPositionFor, generatedPositionFor } from '@jridgewell/trace-mapping';
+import { transform, HotError } from '@hot/loader/transform';
+import { TransformCache } from '../dist/loader/cache.js';
+
+const URL_JS = 'file:///game/combat.js';
+const bindingsOf = (source, url = URL_JS) => Object.fromEntries(transform(source, url).bindings.map((b) => [b.name, b]));
+
+test('finds every kind of top-level binding', () => {
+  const b = bindingsOf(`
+    import { x } from './x.js';
+    function f() {}
+    async function af() {}
+    function* gf() {}
+    class C {}
+    const k = 1, arrow = () => 1, fe = function () {}, ce = class {};
+    let l; var v = 2;
+    const { a, b: [c, ...d], e = 5, ...rest } = x;
+    export { k as kay, l };
+    export * from './y.js';
+    export { z } from './z.js';
+  `);
+  assert.equal(Object.keys(b).sort(), ['C', 'a', 'af', 'arrow', 'c', 'ce', 'd', 'e', 'f', 'fe', 'gf', 'k', 'l', 'rest', 'v']);
+  assert.equal([b.f.kind, b.af.shape, b.gf.shape, b.C.kind, b.arrow.shape, b.fe.kind, b.ce.kind, b.k.kind, b.l.kind], ['function', 'async', 'generator', 'class', 'arrow', 'function', 'class', 'data', 'data']);
+  assert.equal(b.k.exported, ['kay']);
+  assert.equal(b.l.exported, ['l']);
+  assert.is(b.a.group, b.rest.group);
+  assert.is.not(b.a.group, undefined);
+  assert.is(b.x, undefined, 'imports are not cells');
+});
+
+test('export default of every form', () => {
+  const forms = {
+    'export default function () {}': ['default', 'function'],
+    'export default function named() {}': ['named', 'function'],
+    'export default class {}': ['default', 'class'],
+    'export default class Named {}': ['Named', 'class'],
+    'export default () => 1': ['default', 'function'],
+    'export default { a: 1 }': ['default', 'data'],
+    'export default 40 + 2;': ['default', 'data'],
+  };
+  for (const [source, [name, kind]] of Object.entries(forms)) {
+    const [binding] = transform(source, URL_JS).bindings;
+    assert.equal([binding.name, binding.kind, binding.exported], [name, kind, ['default']], source);
+  }
+});
+
+test('rewrites every write to a top-level binding, and no shadowed one', () => {
+  const { code } = transform(`
+    let score = 0;
+    let other = 1;
+    export function play(n) {
+      score += n;
+      score++;
+      --score;
+      [score, other] = [1, 2];
+      ({ score, x: other = 3 } = { score: 4 });
+      for (score of [1]);
+      for (other in {});
+      score ??= 1;
+    }
+    function shadow(score) { score = 5; { let other; other = 2; } }
+    const f = () => { let score; score = 1; };
+  `, URL_JS);
+  const body = code.slice(code.indexOf('export function play'));
+  assert.match(body, '__hot_W.score += n');
+  assert.match(body, '__hot_W.score++');
+  assert.match(body, '--__hot_W.score');
+  assert.match(body, '[__hot_W.score, __hot_W.other] = [1, 2]');
+  assert.match(body, '({ score: __hot_W.score, x: __hot_W.other = 3 } = { score: 4 })');
+  assert.match(body, 'for (__hot_W.score of [1])');
+  assert.match(body, 'for (__hot_W.other in {})');
+  assert.match(body, '__hot_W.score ??= 1');
+  assert.match(body, 'function shadow(score) { score = 5; { let other; other = 2; } }');
+  assert.match(body, 'let score; score = 1;');
+});
+
+test('a write to a const throws as the language does', () => {
+  const { code } = transform('const limit = 1;\nexport function bump() { limit = 2; }', URL_JS);
+  assert.match(code, 'set limit(v) { __hot.constWrite("limit") }');
+});
+
+test('data initializers record the same-module names they read', () => {
+  const b = bindingsOf('const BASE = 1;\nfunction f() {}\nconst DOUBLE = BASE * 2 + f();\nconst OTHER = Math.max(1, 2);');
+  assert.equal(b.DOUBLE.reads.sort(), ['BASE', 'f']);
+  assert.equal(b.OTHER.reads, []);
+  assert.is.not(b.BASE.fingerprint, bindingsOf('const BASE = 2;').BASE.fingerprint);
+  assert.is(bindingsOf('const  X = {a:1}').X.fingerprint, bindingsOf('const X = {a:1}').X.fingerprint, 'only the initializer counts');
+});
+
+test('pragmas: before a declaration, at the top of a file, and not across a blank line', () => {
+  const b = bindingsOf(`// @hot replace-data
+
+// @hot keep-data
+export const kept = {};
+/* @hot replace-data */
+const replaced = {};
+// @hot keep-data
+
+const separated = {};
+class K {
+  // @hot keep-data
+  static tuning = { a: 1 };
+  static plain = 1;
+}
+`);
+  assert.is(b.kept.pragma, 'keep');
+  assert.is(b.replaced.pragma, 'replace');
+  assert.is(b.separated.pragma, undefined);
+  assert.equal(b.K.statics.map((s) => [s.name, s.pragma]), [['tuning', 'keep'], ['plain', undefined]]);
+  assert.is(transform('// @hot replace-data\n\nconst a = 1;', URL_JS).meta.pragma, 'replace');
+  assert.is(transform('// @hot replace-data\nconst a = 1;', URL_JS).meta.pragma, undefined);
+});
+
+test('keeps every line where it was; the source map points at the original line and column', () => {
+  const source = [
+    "import { helper } from './helper.js';",
+    'export const players = new Map();',
+    'let score = 0;',
+    'export function fire(x) {',
+    '  score += x;',
+    '  return helper(x) + MARK_FIVE;',
+    '}',
+    'export class Player extends Object {',
+    '  static count = 0;',
+    '  hit() { return MARK_TEN; }',
+    '}',
+    'const { a, b } = { a: 1, b: 2 }; const MARK_TWELVE = 1;',
+  ].join('\n');
+  const { code, map } = transform(source, URL_JS);
+  const lines = code.split('\n');
+  for (const [marker, line] of [['MARK_FIVE', 6], ['MARK_TEN', 10], ['MARK_TWELVE', 12]]) {
+    assert.ok(lines[line - 1].includes(marker), `${marker} stays on line ${line}: ${lines[line - 1]}`);
+    const column = lines[line - 1].indexOf(marker);
+    const original = originalPositionFor(new TraceMap(map), { line, column });
+    assert.equal([original.line, original.column], [line, source.split('\n')[line - 1].indexOf(marker)], marker);
+  }
+  // Line 1 carries the prologue: its columns move, the map moves them back.
+  const importColumn = lines[0].indexOf('import {');
+  assert.ok(importColumn > 0);
+  const original = originalPositionFor(new TraceMap(map), { line: 1, column: importColumn });
+  assert.equal([original.line, original.column], [1, 0]);
+  assert.ok(generatedPositionFor(new TraceMap(map), { source: URL_JS, line: 2, column: 13 }).line === 2);
+  assert.match(code, /\/\/# sourceMappingURL=data:application\/json;base64,/);
+});
+
+test('TypeScript: types, interfaces and generics; type-only declarations are not cells', () => {
+  const source = `
+    import type { Thing } from './thing.js';
+    interface Options { speed: number }
+    type Id = string;
+    declare const ambient: number;
+    export const defaults: Options = { speed: 1 } satisfies Options;
+    export function make<T extends Thing>(value: T, id: Id = 'x'): T { return value as T; }
+    export class Box<T> { constructor(public readonly value?: T) {} get size(): number { return 1; } }
+    let counter: number = 0;
+    export const inc = (): number => counter++;
+  `;
+  const result = transform(source, 'file:///game/box.ts');
+  const names = result.bindings.map((b) => b.name);
+  assert.equal(names, ['defaults', 'make', 'Box', 'counter', 'inc']);
+  assert.match(result.code, 'interface Options { speed: number }');
+  assert.match(result.code, '__hot_W.counter++');
+  assert.match(result.code, 'let defaults: Options = __hot.d(0)');
+});
+
+test('a syntax error is a HotError with file:line:col', () => {
+  try {
+    transform('const ok = 1;\nconst broken = ;\n', URL_JS);
+    assert.unreachable('should throw');
+  } catch (error) {
+    assert.instance(error, HotError);
+    assert.is(error.code, 'ERR_HOT_PARSE');
+    assert.equal([error.file, error.line, error.column], ['/game/combat.js', 2, 16]);
+    assert.match(error.message, /^\/game\/combat\.js:2:16: /);
+  }
+});
+
+test('a module that declares a reserved __hot name is refused with its position', () => {
+  try {
+    transform('\nconst __hot_thing = 1;', URL_JS);
+    assert.unreachable('should throw');
+  } catch (error) {
+    assert.is(error.code, 'ERR_HOT_TRANSFORM');
+    assert.equal([error.line, error.column], [2, 7]);
+  }
+});
+
+test('a hashbang stays on the first line', () => {
+  const { code } = transform('#!/usr/bin/env node\nexport const a = 1;', URL_JS);
+  assert.ok(code.startsWith('#!/usr/bin/env node\n'));
+});
+
+test('class members: version checks in methods and accessors, static data follows the rules, self-references mean the stable class', () => {
+  const { code, bindings } = transform(`export class P {
+  static made = 0;
+  static #secret = 1;
+  static create() { P.made++; return new P(); }
+  static peek() { return P.#secret; }
+  get hp() { return 1; }
+  set hp(v) {}
+  *ids() { yield 1; }
+  #hidden() {}
+}`, URL_JS);
+  assert.match(code, 'static made = __hot.sf(0, 0) ? (0) : __hot.sk(0, 0)');
+  assert.match(code, 'P.made++'.replace('P', '__hot_S0'));
+  assert.match(code, 'return new __hot_S0()');
+  assert.match(code, 'return P.#secret', 'private access keeps the implementation');
+  assert.match(code, 'return __hot.stale(__hot_K0, this, arguments, "hp", 2)');
+  assert.match(code, 'return void __hot.stale(__hot_K0, this, arguments, "hp", 4)');
+  assert.match(code, 'return yield* __hot.stale(__hot_K0, this, arguments, "ids", 0)');
+  assert.not.match(code, '"#hidden"');
+  assert.is(bindings[0].privateMembers, true);
+});
+
+test('the transform cache: memory, then disk for a second start', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hot-cache-'));
+  try {
+    const first = new TransformCache(dir, 'test');
+    const source = 'export const a = 1;';
+    const code = first.transform(source, URL_JS, { typescript: false });
+    first.transform(source, URL_JS, { typescript: false });
+    assert.equal(first.stats, { memoryHits: 1, diskHits: 0, misses: 1 });
+    assert.is(readdirSync(dir).filter((f) => f.endsWith('.js')).length, 1);
+    const second = new TransformCache(dir, 'test');
+    assert.is(second.transform(source, URL_JS, { typescript: false }), code);
+    assert.equal(second.stats, { memoryHits: 0, diskHits: 1, misses: 0 });
+    second.transform(source + '\n', URL_JS, { typescript: false });
+    assert.is(second.stats.misses, 1, 'new content is a miss');
+    const other = new TransformCache(dir, 'another version');
+    other.transform(source, URL_JS, { typescript: false });
+    assert.is(other.stats.misses, 1, 'another package version does not reuse entries');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
