@@ -8,8 +8,9 @@
 // node_modules; a package that is missing is reported as "not installed".
 //
 // What it measures (medians of BENCH_ROUNDS timed rounds after BENCH_WARMUP
-// untimed rounds; every round runs every parser/analyzer on every module in a
-// rotating order, so ratios come from the same noisy machine state):
+// untimed rounds; every round runs every parser/analyzer on every module;
+// group order rotates and module order is reshuffled per round, so ratios come
+// from the same noisy machine state):
 //   1. parse time per module (µs) + corpus throughput (MB/s)
 //   2. scope-analysis time on an already-parsed AST
 //   3. correctness of reference resolution on a synthetic module
@@ -683,9 +684,9 @@ const combos = [
 // Measurement helpers
 
 const now = process.hrtime.bigint;
-// No forced gc() between groups: frequent full GCs age and flush the bytecode
-// of the JS parsers that are idle at that moment, which made acorn/meriyah look
-// up to 10x slower (a cold-code effect measured separately in table 6).
+// No forced gc() between groups: with a full GC before every group, acorn and
+// meriyah measured up to 10x slower (oxc unaffected), most likely V8 flushing
+// the bytecode of the then-idle JS parsers; cold-code cost is table 6 instead.
 // Instead the module order is reshuffled every round, so GC pauses land on
 // random modules and drop out of the medians.
 let seed = 0x2545f491;

@@ -76,6 +76,7 @@ export class ModuleHandle {
     const slot = createSlot();
     slot.s = literal;
     if (info.kind === 'class') {
+      if (literal.name !== info.name) Object.defineProperty(literal, 'name', { value: info.name, configurable: true });
       slot.v = 0;
       slot.impl = null;
     }

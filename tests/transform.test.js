@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TraceMap, originalPositionFor, generatedPositionFor } from '@jridgewell/trace-mapping';
+import { parseSync } from 'oxc-parser';
 import { transform, HotError } from '@hot/loader/transform';
 import { TransformCache } from '../dist/loader/cache.js';
 
@@ -189,6 +190,13 @@ test('a module that declares a reserved __hot name is refused with its position'
     assert.is(error.code, 'ERR_HOT_TRANSFORM');
     assert.equal([error.line, error.column], [2, 7]);
   }
+});
+
+test('minified code: statements with no space between them stay valid', () => {
+  const source = 'class A{m(){return A}}const b=()=>1;let c=2;export default class{};var d=c++;function e(){}export{A,b,c,d,e};';
+  const { code } = transform(source, URL_JS);
+  const result = parseSync('out.js', code, { sourceType: 'module' });
+  assert.equal(result.errors.map((e) => e.message), []);
 });
 
 test('a hashbang stays on the first line', () => {

@@ -238,7 +238,8 @@ export function transform(source: string, url: string, options: TransformOptions
   const classNode = (node: Node, index: number, name: string) => {
     const shell = `${SHELL_PREFIX}${index}`;
     const cell = `${CELL_PREFIX}${index}`;
-    const shellName = /^[A-Za-z_$][\w$]*$/.test(name) ? name : 'HotClass';
+    // `default` is no identifier: the runtime names such a shell from the binding.
+    const shellName = /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default' ? name : 'HotClass';
     prologueCells.push(`${cell} = ${HANDLE}.cell(${index}, class ${shellName} extends ${HANDLE}.Placeholder {})`, `${shell} = ${cell}.s`);
     // First element of the body: attach the implementation before any static initialiser runs.
     output.appendLeft(node.body.start + 1, ` static { ${HANDLE}.attach(${index}, this) }`);
@@ -272,7 +273,7 @@ export function transform(source: string, url: string, options: TransformOptions
       const identifier = reference.identifier as Node;
       // `Player.#count` must keep reading the implementation that owns the private name.
       if (isPrivateAccessObject(program, identifier)) continue;
-      output.overwrite(identifier.start, identifier.end, shell);
+      output.overwrite(identifier.start, identifier.end, shell, { contentOnly: true });
     }
     return { statics, privateMembers };
   };
@@ -313,7 +314,7 @@ export function transform(source: string, url: string, options: TransformOptions
       const index = addBinding({ name, kind: 'class', declaration: exportDefault && !statement.id ? 'default' : 'class', fingerprint: fingerprint(source.slice(statement.start, statement.end)) }, local, statement.id?.start ?? statement.start);
       if (exportDefault) {
         bindings[index].info.exported = [...new Set(['default', ...bindings[index].info.exported])];
-        output.overwrite(topStatement.start, statement.start, `let ${local} = ${HANDLE}.cls(${index}, `);
+        output.overwrite(topStatement.start, statement.start, `let ${local} = ${HANDLE}.cls(${index}, `, { contentOnly: true });
         output.appendRight(statement.end, `); export { ${local} as default };`);
       } else {
         output.appendLeft(statement.start, `let ${local} = ${HANDLE}.cls(${index}, `);
@@ -330,7 +331,7 @@ export function transform(source: string, url: string, options: TransformOptions
       if (statement.type === 'TSInterfaceDeclaration' || statement.type === 'TSDeclareFunction') continue;
       const expression = statement;
       const inner = unwrap(expression);
-      output.overwrite(topStatement.start, expression.start, `let ${DEFAULT_LOCAL} = `);
+      output.overwrite(topStatement.start, expression.start, `let ${DEFAULT_LOCAL} = `, { contentOnly: true });
       const terminator = source[topStatement.end - 1] === ';' ? '' : ';';
       output.appendRight(topStatement.end, `${terminator} export { ${DEFAULT_LOCAL} as default };`);
       if (isFunctionNode(expression)) {
@@ -367,9 +368,9 @@ export function transform(source: string, url: string, options: TransformOptions
       const keywordEnd = statement.start + kind.length;
       if (hasPattern) {
         const names = statement.declarations.flatMap((d: Node) => patternNames(d.id).map((id: Node) => id.name));
-        output.overwrite(statement.start, keywordEnd, `${kind === 'var' ? 'var' : 'let'} ${names.join(', ')};`);
+        output.overwrite(statement.start, keywordEnd, `${kind === 'var' ? 'var' : 'let'} ${names.join(', ')};`, { contentOnly: true });
       } else if (kind === 'const') {
-        output.overwrite(statement.start, keywordEnd, 'let');
+        output.overwrite(statement.start, keywordEnd, 'let', { contentOnly: true });
       }
       for (const declarator of statement.declarations) {
         const id = declarator.id;
@@ -434,7 +435,7 @@ export function transform(source: string, url: string, options: TransformOptions
       const identifier = reference.identifier as Node;
       written.add(pending);
       const parent = findShorthandParent(program, identifier);
-      output.overwrite(identifier.start, identifier.end, parent ? `${name}: ${WRITER}.${name}` : `${WRITER}.${name}`);
+      output.overwrite(identifier.start, identifier.end, parent ? `${name}: ${WRITER}.${name}` : `${WRITER}.${name}`, { contentOnly: true });
     }
   }
 
@@ -463,7 +464,8 @@ export function transform(source: string, url: string, options: TransformOptions
     prologue += ` const ${WRITER} = { ${accessors.join(', ')} };`;
   }
   const hashbang = source.startsWith('#!') ? source.indexOf('\n') + 1 || source.length : 0;
-  output.appendLeft(hashbang, prologue + ' ');
+  // Before anything else inserted at the same offset (e.g. a class declaration's own prefix).
+  output.prependLeft(hashbang, prologue + ' ');
 
   const map = output.generateMap({ source: url, includeContent: true, hires: 'boundary' });
   let code = output.toString();

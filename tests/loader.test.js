@@ -1,0 +1,176 @@
+// Loader tests: real `node --import @hot/loader` processes in throw-away projects,
+// asserting exit status and output.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, readdirSync } from 'node:fs';
+import { project, nodeVersion } from './support/project.js';
+
+const [major, minor] = nodeVersion();
+const nativeTypeScript = major > 22 || (major === 22 && minor >= 18);
+const IMPORT = ['--import', '@hot/loader'];
+
+test('project modules are hot; node_modules and non-module files are untouched', () => {
+  const p = project({
+    'app.js': `import { kind } from './lib.js';\nimport { kind as dep } from 'dep';\nimport cjs from './old.cjs';\nconsole.log(kind, dep, cjs);`,
+    'lib.js': 'export const kind = typeof import.meta.hot;',
+    'old.cjs': 'module.exports = typeof __hot;',
+    'node_modules/dep/package.json': JSON.stringify({ name: 'dep', type: 'module', exports: './index.js' }),
+    'node_modules/dep/index.js': 'export const kind = typeof import.meta.hot;',
+  });
+  try {
+    const result = p.run([...IMPORT, 'app.js']);
+    assert.is(result.stderr, '');
+    assert.is(result.stdout.trim(), 'object undefined undefined');
+    assert.is(result.status, 0);
+  } finally {
+    p.remove();
+  }
+});
+
+test('stack traces point at the original line and column (source maps on before user code)', () => {
+  const p = project({
+    'app.js': `import { fail } from './lib.js';\ntry { fail(); } catch (error) { console.log(error.stack.split('\\n')[1].trim()); }`,
+    'lib.js': `export let count = 0;\nexport function fail() {\n  count += 1;\n    throw new Error('here');\n}\n`,
+  });
+  try {
+    const result = p.run([...IMPORT, 'app.js']);
+    assert.is(result.status, 0, result.stderr);
+    assert.match(result.stdout, `${p.path('lib.js')}:4:11`);
+  } finally {
+    p.remove();
+  }
+});
+
+test('a reload from the API in a running process logs one line to stderr', () => {
+  const p = project({
+    'app.js': `import { writeFileSync } from 'node:fs';
+import { reload } from '@hot/loader/runtime';
+import { greet } from './lib.js';
+const saved = greet;
+writeFileSync('lib.js', "export function greet() { return 'v2'; }\\nexport const extra = 1;\\n");
+const report = await reload('lib.js');
+console.log(saved(), report.ok, report.modules[0].version);
+writeFileSync('lib.js', "export function greet( { return 'v3'; }\\n");
+const failed = await reload();
+console.log(saved(), failed.ok, failed.error.code, failed.error.line);`,
+    'lib.js': "export function greet() { return 'v1'; }\n",
+  });
+  try {
+    const result = p.run([...IMPORT, 'app.js']);
+    assert.is(result.status, 0, result.stderr);
+    assert.is(result.stdout.trim(), 'v2 true 2\nv2 false ERR_HOT_PARSE 1');
+    const lines = result.stderr.trim().split('\n');
+    assert.is(lines.length, 2, result.stderr);
+    assert.match(lines[0], /^\[hot\] reload lib\.js v2 \(1 replaced, 0 kept, 1 added\) in [\d.]+ ms$/);
+    assert.match(lines[1], /^\[hot\] reload failed \([\d.]+ ms\), nothing changed: lib\.js:1:\d+ ERR_HOT_PARSE /);
+  } finally {
+    p.remove();
+  }
+});
+
+test('include and exclude from the "hot" key of package.json', () => {
+  const p = project({
+    'package.json': { name: 'x', type: 'module', hot: { exclude: ['vendor/**'], quiet: true } },
+    'app.js': `import { kind } from './vendor/v.js';\nimport { kind as own } from './src/own.js';\nconsole.log(kind, own);`,
+    'vendor/v.js': 'export const kind = typeof import.meta.hot;',
+    'src/own.js': 'export const kind = typeof import.meta.hot;',
+  });
+  try {
+    const result = p.run([...IMPORT, 'app.js']);
+    assert.is(result.stdout.trim(), 'undefined object', result.stderr);
+  } finally {
+    p.remove();
+  }
+});
+
+test('hot.config.json: include limits hot modules to the globs', () => {
+  const p = project({
+    'hot.config.json': { include: ['src/**/*.js'] },
+    'app.js': `import { kind } from './src/deep/a.js';\nconsole.log(typeof import.meta.hot, kind);`,
+    'src/deep/a.js': 'export const kind = typeof import.meta.hot;',
+  });
+  try {
+    const result = p.run([...IMPORT, 'app.js']);
+    assert.is(result.stdout.trim(), 'undefined object', result.stderr);
+  } finally {
+    p.remove();
+  }
+});
+
+test('a bad config stops the process with a message naming the key and what is allowed', () => {
+  const p = project({ 'hot.config.json': { data: 'sometimes', colour: 1 }, 'app.js': 'console.log(1)' });
+  try {
+    const result = p.run([...IMPORT, 'app.js']);
+    assert.is.not(result.status, 0);
+    assert.match(result.stderr, "unknown key 'colour'; allowed: include, exclude, data, quiet, cache");
+    p.write('hot.config.json', JSON.stringify({ data: 'sometimes' }));
+    const again = p.run([...IMPORT, 'app.js']);
+    assert.match(again.stderr, "'data' must be one of auto, keep, replace; got \"sometimes\"");
+  } finally {
+    p.remove();
+  }
+});
+
+test('transforms are cached on disk for the next start', () => {
+  const p = project({ 'app.js': "import './lib.js';\nconsole.log('ok');", 'lib.js': 'export const a = 1;' });
+  try {
+    assert.is(p.run([...IMPORT, 'app.js']).stdout.trim(), 'ok');
+    const dir = p.path('node_modules/.cache/hot-loader');
+    assert.ok(existsSync(dir));
+    assert.is(readdirSync(dir).filter((f) => f.endsWith('.js')).length, 2);
+    assert.is(p.run([...IMPORT, 'app.js']).stdout.trim(), 'ok');
+  } finally {
+    p.remove();
+  }
+});
+
+const TS_APP = `import { writeFileSync } from 'node:fs';
+import { reload } from '@hot/loader/runtime';
+import { Ship, describe } from './ship.ts';
+const ship = new Ship(2);
+writeFileSync('ship.ts', SOURCE.replace('fly1', 'fly2'));
+const report = await reload('ship.ts');
+console.log(report.ok, ship.fly(), describe(ship));
+try { ship.crash(); } catch (error) { console.log(error.stack.split('\\n')[1].trim()); }`;
+const TS_SHIP = `interface Flying { fly(): string }
+export class Ship implements Flying {
+  private speed: number;
+  constructor(speed: number) { this.speed = speed; }
+  fly(): string { return 'fly1 at ' + this.speed; }
+  crash(): never {
+    throw new Error('crashed');
+  }
+}
+export const describe = <T extends Flying>(thing: T): string => thing.fly();
+`;
+
+test('TypeScript with tsx first (--import tsx --import @hot/loader)', () => {
+  const ship = TS_SHIP;
+  const p = project({ 'app.ts': `const SOURCE = ${JSON.stringify(ship)};\n${TS_APP}`, 'ship.ts': ship }, { link: ['@hot/loader', 'tsx'] });
+  try {
+    const result = p.run(['--import', 'tsx', ...IMPORT, 'app.ts'], { env: { HOT_QUIET: '1' } });
+    assert.is(result.status, 0, result.stderr);
+    const [first] = result.stdout.trim().split('\n');
+    assert.is(first, 'true fly2 at 2 fly2 at 2');
+  } finally {
+    p.remove();
+  }
+});
+
+test('TypeScript with Node\'s own type stripping (Node >= 22.18)', () => {
+  if (!nativeTypeScript) return;
+  const ship = TS_SHIP;
+  const p = project({ 'app.ts': `const SOURCE = ${JSON.stringify(ship)};\n${TS_APP}`, 'ship.ts': ship });
+  try {
+    const result = p.run([...IMPORT, 'app.ts'], { env: { HOT_QUIET: '1' } });
+    assert.is(result.status, 0, result.stderr);
+    assert.is(result.stderr, '');
+    const [first, frame] = result.stdout.trim().split('\n');
+    assert.is(first, 'true fly2 at 2 fly2 at 2');
+    assert.match(frame, `${p.path('ship.ts')}:7:11`);
+  } finally {
+    p.remove();
+  }
+});
+
+test.run();

@@ -1,0 +1,42 @@
+// Throw-away projects for loader tests: a temp directory with a package.json,
+// node_modules/@hot/loader linked to this checkout, and the given files.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const node = process.env.HOT_TEST_NODE || process.execPath;
+
+/** Creates a project from `{ path: contents }`; `package.json` defaults to `{ "type": "module" }`. */
+export function project(files, { link = ['@hot/loader'] } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'hot-loader-test-'));
+  const all = { 'package.json': JSON.stringify({ name: 'test-project', type: 'module' }), ...files };
+  for (const [path, text] of Object.entries(all)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), typeof text === 'string' ? text : JSON.stringify(text));
+  }
+  mkdirSync(join(dir, 'node_modules', '@hot'), { recursive: true });
+  for (const name of link) {
+    const target = name === '@hot/loader' ? root : join(root, 'node_modules', name);
+    symlinkSync(target, join(dir, 'node_modules', name), 'dir');
+  }
+  return {
+    dir,
+    path: (file) => join(dir, file),
+    write: (file, text) => writeFileSync(join(dir, file), text),
+    /** Runs node with `args` in the project; returns { status, stdout, stderr }. */
+    run(args, { env = {} } = {}) {
+      const result = spawnSync(node, args, { cwd: dir, encoding: 'utf8', env: { ...process.env, HOT_QUIET: '', ...env }, timeout: 30_000 });
+      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** [major, minor] of the Node that runs the loader tests. */
+export function nodeVersion() {
+  const text = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  return text.slice(1).split('.').map(Number);
+}
