@@ -161,12 +161,16 @@ test('TypeScript: types, interfaces and generics; type-only declarations are not
     export class Box<T> { constructor(public readonly value?: T) {} get size(): number { return 1; } }
     let counter: number = 0;
     export const inc = (): number => counter++;
+    export function casts(): void { (counter as number) += 1; counter! += 2; (<number>counter) -= 3; }
+    function shadowed(counter: number): void { counter += 1; }
   `;
   const result = transform(source, 'file:///game/box.ts');
   const names = result.bindings.map((b) => b.name);
-  assert.equal(names, ['defaults', 'make', 'Box', 'counter', 'inc']);
+  assert.equal(names, ['defaults', 'make', 'Box', 'counter', 'inc', 'casts', 'shadowed']);
   assert.match(result.code, 'interface Options { speed: number }');
   assert.match(result.code, '__hot_W.counter++');
+  assert.match(result.code, '(__hot_W.counter as number) += 1; __hot_W.counter! += 2; (<number>__hot_W.counter) -= 3;');
+  assert.match(result.code, 'function shadowed(counter: number): void { counter += 1; }');
   assert.match(result.code, 'let defaults: Options = __hot.d(0)');
 });
 

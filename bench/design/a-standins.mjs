@@ -44,6 +44,11 @@ const standins = {
     getX: 'function getX(d) { return cell2.t.call(this, d) }',
     protoCell: true,
   },
+  A8: { // A2 (new.target aware) with a prototype-holder cell
+    add: 'function add(...a) { return new.target ? Reflect.construct(cell.t, a, new.target) : cell.t.apply(this, a) }',
+    getX: 'function getX(...a) { return new.target ? Reflect.construct(cell2.t, a, new.target) : cell2.t.apply(this, a) }',
+    protoCell: true,
+  },
 };
 const s = standins[variant];
 if (!s) throw new Error('unknown variant ' + variant);
@@ -83,7 +88,12 @@ if (s.getX) loops['this:standin'] = m.loopTS;
 if (!m.check()) throw new Error('bad result');
 emit('A', variant, 0, measure(loops, N));
 let v = 1;
-async function reload() { const x = await importVersion(implHref, v++); m.swap(x.add, x.getX); m.swapF(x.add); }
+// HOT=1: run the stand-in hot between swaps (each swap then hits optimised code)
+const HOT = process.env.HOT === '1';
+async function reload() {
+  const x = await importVersion(implHref, v++); m.swap(x.add, x.getX); m.swapF(x.add);
+  if (HOT) { m.loopS(3e5); if (s.getX) m.loopTS(3e5); }
+}
 // cost of the first 2e5 calls right after a swap (deopt + re-optimisation)
 function firstAfterSwap() {
   const t0 = process.hrtime.bigint(); m.loopS(2e5);
