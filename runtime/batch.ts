@@ -186,6 +186,8 @@ export class BatchRunner {
     } catch (error) {
       const info = explain(error, current, batch, planned);
       const revertErrors = batch.undo.revert();
+      // Methods of a failed version that escaped (bound during its evaluation) forward to the live ones.
+      for (const version of batch.entered.values()) version.token.s = true;
       for (const [module, live] of previousLive) {
         module.live = live;
         this.#tellLive(module);
@@ -226,8 +228,11 @@ export class BatchRunner {
         }
       }
       module.live = version;
+      previous.token.s = true;
       batch.undo.push(() => {
         module.live = previous;
+        previous.token.s = false;
+        version.token.s = true;
       });
       reports.push({
         file: module.file,

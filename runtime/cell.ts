@@ -16,7 +16,7 @@ export interface HotSlot {
   s: unknown;
   /** Function cells and call-made function values: the latest implementation. */
   t?: unknown;
-  /** Class cells: the module version that last attached an implementation. */
+  /** Class cells: the module version that last attached an implementation (first written by attach). */
   v?: number;
   /** Class cells: the latest implementation class. */
   impl?: Function | null;

@@ -19,6 +19,14 @@ import type { HotSlot } from './cell.js';
 /** Common base of every shell, before its first implementation is attached. */
 export class Placeholder {}
 
+/**
+ * The base of every base class the transform sees (`class A {}` becomes
+ * `class A extends Root {}`). The constructor that allocates an instance is then
+ * Root for every version, so V8 keeps one initial map for the shell and instances
+ * made before and after a reload share one hidden class.
+ */
+export class Root {}
+
 /** Member flags emitted by the transform in method version checks. */
 export const STATIC = 1;
 export const GETTER = 2;

@@ -6,7 +6,7 @@
 import type { BindingInfo, DataPragma } from '../transform/types.js';
 import { HotError } from '../transform/errors.js';
 import { Cell, createSlot, type HotSlot } from './cell.js';
-import { attach, callLatest, hasLatest, isClass, Placeholder, runtimeShell } from './classes.js';
+import { attach, callLatest, hasLatest, isClass, Placeholder, Root, runtimeShell } from './classes.js';
 import type { HotModule, ModuleVersion } from './module.js';
 import { dressStandIn, forwardingProxy, updateLength } from './standin.js';
 import type { UndoLog } from './undo.js';
@@ -23,6 +23,8 @@ export class ModuleHandle {
   readonly options: HandleOptions;
   /** The base every emitted shell literal extends before its first implementation. */
   readonly Placeholder = Placeholder;
+  /** The shared base the transform gives every base class. */
+  readonly Root = Root;
 
   constructor(module: HotModule, current: ModuleVersion, undo: Pick<UndoLog, 'push'>, options: HandleOptions) {
     this.module = module;
@@ -34,6 +36,11 @@ export class ModuleHandle {
   /** This evaluation's version number (`__hot_V`). */
   get version(): number {
     return this.current.version;
+  }
+
+  /** This evaluation's staleness token (`__hot_T`). */
+  get token(): { s: boolean } {
+    return this.current.token;
   }
 
   #info(index: number): BindingInfo {
@@ -75,11 +82,7 @@ export class ModuleHandle {
     if (existing && existing.kind === info.kind && existing.slot) return existing.slot;
     const slot = createSlot();
     slot.s = literal;
-    if (info.kind === 'class') {
-      if (literal.name !== info.name) Object.defineProperty(literal, 'name', { value: info.name, configurable: true });
-      slot.v = 0;
-      slot.impl = null;
-    }
+    if (info.kind === 'class' && literal.name !== info.name) Object.defineProperty(literal, 'name', { value: info.name, configurable: true });
     const cell = new Cell(info.name, info.kind === 'class' ? 'class' : 'function', slot);
     if (info.shape) cell.shape = info.shape;
     this.#install(cell, info);
@@ -122,17 +125,18 @@ export class ModuleHandle {
     const cell = this.module.cells.get(info.name) as Cell;
     const slot = cell.slot as HotSlot;
     const shell = slot.s as Function;
-    const revert = attach(shell, impl);
     const { v, impl: previousImpl } = slot;
     const length = shell.length;
-    Object.defineProperty(shell, 'length', { value: impl.length, configurable: true });
+    // Before attach(): redefining a property after priming would drop the shell to dictionary mode.
+    if (length !== impl.length) Object.defineProperty(shell, 'length', { value: impl.length, configurable: true });
+    const revert = attach(shell, impl);
     slot.impl = impl;
     slot.v = this.current.version;
     this.undo.push(() => {
       revert();
       slot.impl = previousImpl;
       slot.v = v;
-      Object.defineProperty(shell, 'length', { value: length, configurable: true });
+      if (shell.length !== length) Object.defineProperty(shell, 'length', { value: length, configurable: true });
     });
     if (info.privateMembers && cell.initialised) {
       this.current.warnings.push(`class ${info.name} has #private members: instances made before this reload throw when new code reads them`);

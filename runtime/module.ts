@@ -23,6 +23,14 @@ export class ModuleVersion {
   readonly migrations = new Map<string, (value: unknown, info: { from: number; to: number }) => unknown>();
   /** `import.meta.hot.decline()` was called: reloading this module fails. */
   declined = false;
+  /**
+   * `{ s }`: `s` turns true when this version stops being live. Each token has a
+   * hidden class of its own and `s` is written once at creation, so V8 treats it
+   * as a constant in this version's methods until the version goes stale.
+   */
+  readonly token: { s: boolean } = new (class VersionToken {
+    s = false;
+  })();
   /** Whether the version's top-level code ran to the end. */
   evaluated = false;
 

@@ -12,6 +12,12 @@ export const RUNTIME_KEY = '@hot/loader';
 export const HANDLE = '__hot';
 /** Module-local const holding this evaluation's version number. */
 export const VERSION = '__hot_V';
+/**
+ * Module-local const holding this version's token: `{ s: false }` until a later
+ * version commits. Method version checks test `__hot_T.s` first; V8 folds a field
+ * written once, so the check costs nothing until the version is actually stale.
+ */
+export const TOKEN = '__hot_T';
 /** Module-local accessor object through which every write to a top-level binding goes. */
 export const WRITER = '__hot_W';
 /** Prefix of the module-local const that holds cell number N (`__hot_K3`). */

@@ -19,6 +19,7 @@ import {
   SETTER_INDEX,
   SETTER_VALUE,
   SHELL_PREFIX,
+  TOKEN,
   VERSION,
   WRITER,
 } from './names.js';
@@ -249,6 +250,14 @@ export function transform(source: string, url: string, options: TransformOptions
     prologueCells.push(`${cell} = ${HANDLE}.cell(${index}, class ${shellName} extends ${HANDLE}.Placeholder {})`, `${shell} = ${cell}.s`);
     // First element of the body: attach the implementation before any static initialiser runs.
     output.appendLeft(node.body.start + 1, ` static { ${HANDLE}.attach(${index}, this) }`);
+    if (!node.superClass) {
+      // Every base class extends one shared root, so the base constructor that allocates
+      // instances is the same for all versions and they share one hidden class.
+      const after = node.typeParameters?.end ?? node.id?.end ?? node.start + 'class'.length;
+      output.appendLeft(after, ` extends ${HANDLE}.Root`);
+      const constructor = node.body.body.find((m: Node) => m.type === 'MethodDefinition' && m.kind === 'constructor' && m.value?.body);
+      if (constructor) output.appendLeft(constructor.value.body.start + 1, ' super();');
+    }
     const statics: StaticFieldInfo[] = [];
     let privateMembers = false;
     for (const member of node.body.body) {
@@ -259,7 +268,7 @@ export function transform(source: string, url: string, options: TransformOptions
         const args = `${cell}, this, arguments, ${JSON.stringify(keyName)}, ${flags}`;
         const delegate = member.value.generator ? 'yield* ' : '';
         const forward = member.kind === 'set' ? `return void ${HANDLE}.stale(${args})` : `return ${delegate}${HANDLE}.stale(${args})`;
-        output.appendLeft(member.value.body.start + 1, ` if (${cell}.v !== ${VERSION} && ${HANDLE}.has(${cell}, ${JSON.stringify(keyName)}, ${flags})) ${forward};`);
+        output.appendLeft(member.value.body.start + 1, ` if (${TOKEN}.s && ${cell}.v !== ${VERSION} && ${HANDLE}.has(${cell}, ${JSON.stringify(keyName)}, ${flags})) ${forward};`);
       } else if (member.type === 'PropertyDefinition' && member.static && keyName != null && !member.declare) {
         const slot = statics.length;
         statics.push({ name: keyName, fingerprint: fingerprint(member.value ? source.slice(member.value.start, member.value.end) : ''), ...(pragmas.before(member.start) ? { pragma: pragmas.before(member.start) } : {}) });
@@ -458,6 +467,7 @@ export function transform(source: string, url: string, options: TransformOptions
   const declarations = [
     `${HANDLE} = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})].enter(import.meta, ${JSON.stringify(meta)}, ${setter})`,
     `${VERSION} = ${HANDLE}.version`,
+    `${TOKEN} = ${HANDLE}.token`,
     ...prologueCells,
   ];
   let prologue = `const ${declarations.join(', ')}; ${prologueStatements.join(' ')}`;

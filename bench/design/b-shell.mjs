@@ -130,6 +130,13 @@ function check() {
 }
 
 const names = Object.keys(cases);
+// HOT=1: run every loop (plain and shell) between reloads, as a live server would,
+// so each reload hits optimised code (deopt + re-optimisation every time)
+const HOT = process.env.HOT === '1';
+function traffic() {
+  plainLoops.make(plain.Player, plain.Mage, 1); shellLoops.make(PlayerShell, MageShell, 1);
+  for (let i = 0; i < names.length; i++) { plainLoops['c' + i](1e5); shellLoops['c' + i](1e5) }
+}
 async function phase(ph) {
   check();
   plainLoops.make(plain.Player, plain.Mage, ph);
@@ -144,5 +151,5 @@ await reload();            // version 1 attached at load: "0 reloads"
 await phase(0);
 await reload();
 await phase(1);
-while (version < 101) await reload();
+while (version < 101) { await reload(); if (HOT) traffic() }
 await phase(100);

@@ -1,5 +1,5 @@
 // Design C: copied-method staleness. One variant per process:
-//   node bench/design/c-stale.mjs C1|C1p|C2|C3a|C3b
+//   node bench/design/c-stale.mjs C0|C1|C1p|C2|C3a|C3b
 // The class uses the shell of design B (impls extend one shared Root, primed,
 // [[Prototype]] of Shell and Shell.prototype swapped on reload).
 //   C1   version check at the top of each method, stale branch calls a helper:
@@ -11,6 +11,7 @@
 //   C3a  no check; own stand-ins on Shell.prototype forward to the latest method
 //        through a cell whose field is written on reload (design A3 shape).
 //   C3b  C3a with prototype-holder cells (design A6 shape).
+//   C0   reference: the shell alone, no check, no stand-ins (copies go stale).
 // Baseline: the same class written plainly, in the same process.
 import { writeModule, loadModule, measure, emit } from './lib.mjs';
 
@@ -99,6 +100,7 @@ async function reload() {
 }
 function verify() {
   const o = new Shell(1);
+  if (variant === 'C0') return;
   // a copy taken at version 1 must run the latest code: fire returns shots + version
   if (shellLoops.peek(o) !== version || o.fire(0) !== version || o.version() !== version) {
     throw new Error(`stale code ran at version ${version}`);
@@ -117,5 +119,10 @@ await reload();
 await phase(0);
 await reload();
 await phase(1);
-while (version < 101) await reload();
+// HOT=1: run the loops between reloads, as a live server would
+const HOT = process.env.HOT === '1';
+while (version < 101) {
+  await reload();
+  if (HOT) for (const c of ['call', 'copyCall', 'boundCall']) { plainLoops[c](1e5); shellLoops[c](1e5) }
+}
 await phase(100);

@@ -1,0 +1,59 @@
+// Child of bench/run.js, run under `node --import @hot/loader`: ns per operation
+// through hot stand-ins and hot classes vs the same code loaded plain, after 0, 1
+// and 100 reloads of the hot module. Prints one JSON line.
+import { reload } from '@hot/loader/runtime';
+import { nsPerOp, workDir } from './support.js';
+
+const ENTITY = (version) => `export function add(a, b) { return a + b${version ? ` + ${version} * 0` : ''}; }
+export class Entity {
+  constructor(x) { this.x = x; this.y = 0; this.hp = 100${version ? ` + ${version} * 0` : ''}; }
+  step(dt) { this.y += dt; return this.y; }
+  get alive() { return this.hp > 0; }
+  static make(x) { return new Entity(x); }
+}
+`;
+
+const LOOPS = (from) => `import { add, Entity } from '${from}';
+export const make = (n) => Array.from({ length: n }, (_, i) => new Entity(i));
+export const cases = {
+  'call': (n) => { let s = 0; for (let i = 0; i < n; i++) s += add(i, 1); return s; },
+  'method (old instance)': (n, e) => { let s = 0; for (let i = 0; i < n; i++) s += e.step(1); return s; },
+  'method (new instance)': (n, e, fresh) => { let s = 0; for (let i = 0; i < n; i++) s += fresh.step(1); return s; },
+  'getter': (n, e) => { let s = 0; for (let i = 0; i < n; i++) if (e.alive) s++; return s; },
+  'new': (n) => { let last; for (let i = 0; i < n; i++) last = new Entity(i); return last.x; },
+  'instanceof': (n, e, fresh, all) => { let s = 0; for (let i = 0; i < n; i++) if (all[i & 1023] instanceof Entity) s++; return s; },
+  'static call + new': (n) => { let s = 0; for (let i = 0; i < n; i++) s += Entity.make(i).x; return s; },
+  'tick (3000 entities, 2 methods)': (n, e, fresh, all, world) => { let s = 0; for (let r = 0; r < n / 3000; r++) for (let i = 0; i < world.length; i++) { const w = world[i]; s += w.step(1); if (w.alive) s++; } return s; },
+};
+`;
+
+const work = workDir();
+work.write('hot/entity.js', ENTITY(0));
+work.write('plain/entity.js', ENTITY(0));
+work.write('plain/loops-hot.js', LOOPS('../hot/entity.js'));
+work.write('plain/loops-plain.js', LOOPS('./entity.js'));
+const hot = await import(work.url('plain/loops-hot.js'));
+const plain = await import(work.url('plain/loops-plain.js'));
+
+const N = 3_000_000;
+const state = (loops) => ({ e: loops.make(1)[0], all: loops.make(1024), world: loops.make(3000) });
+const hotState = state(hot);
+const plainState = state(plain);
+let reloads = 0;
+const results = [];
+for (const target of [0, 1, 100]) {
+  while (reloads < target) {
+    reloads++;
+    work.write('hot/entity.js', ENTITY(reloads));
+    const report = await reload(work.path('hot/entity.js'));
+    if (!report.ok) throw new Error(JSON.stringify(report.error));
+  }
+  const freshHot = hot.make(1)[0];
+  const freshPlain = plain.make(1)[0];
+  for (const name of Object.keys(hot.cases)) {
+    const plainNs = nsPerOp((n) => plain.cases[name](n, plainState.e, freshPlain, plainState.all, plainState.world), N);
+    const hotNs = nsPerOp((n) => hot.cases[name](n, hotState.e, freshHot, hotState.all, hotState.world), N);
+    results.push({ reloads: target, name, plainNs, hotNs });
+  }
+}
+console.log(JSON.stringify(results));
