@@ -171,6 +171,8 @@ export function transform(source: string, url: string, options: TransformOptions
   }
 
   const output = new MagicString(source);
+  let specialIdentifiers: ReturnType<typeof findSpecialIdentifiers> | undefined;
+  const special = () => (specialIdentifiers ??= findSpecialIdentifiers(program));
   const pragmas = findPragmas(source, parsed.comments, program.body);
 
   // Export names per local binding.
@@ -210,18 +212,25 @@ export function transform(source: string, url: string, options: TransformOptions
     return bindings.length - 1;
   };
 
+  // Reads of module-scope bindings, by offset: initializers look up their range in it.
+  const moduleReads: { at: number; name: string }[] = [];
+  for (const variable of moduleScope.variables) {
+    for (const reference of variable.references) {
+      if (reference.isRead()) moduleReads.push({ at: (reference.identifier as Node).start, name: variable.name });
+    }
+  }
+  moduleReads.sort((x, y) => x.at - y.at);
   /** Top-level module names read inside [start, end), for the data rule that follows edited dependencies. */
   const readsWithin = (start: number, end: number): string[] => {
+    let low = 0;
+    let high = moduleReads.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (moduleReads[mid].at < start) low = mid + 1;
+      else high = mid;
+    }
     const names = new Set<string>();
-    const visit = (scope: Scope) => {
-      for (const reference of scope.references) {
-        const identifier = reference.identifier as Node;
-        if (identifier.start < start || identifier.end > end) continue;
-        if (reference.resolved?.scope === moduleScope && reference.isRead()) names.add(reference.resolved.name);
-      }
-      for (const child of scope.childScopes) visit(child);
-    };
-    visit(moduleScope);
+    for (let i = low; i < moduleReads.length && moduleReads[i].at < end; i++) names.add(moduleReads[i].name);
     return [...names];
   };
 
@@ -287,7 +296,7 @@ export function transform(source: string, url: string, options: TransformOptions
     for (const reference of inner?.references ?? []) {
       const identifier = reference.identifier as Node;
       // `Player.#count` must keep reading the implementation that owns the private name.
-      if (isPrivateAccessObject(program, identifier)) continue;
+      if (special().privateObjects.has(identifier.start)) continue;
       output.overwrite(identifier.start, identifier.end, shell, { contentOnly: true });
     }
     return { statics, privateMembers };
@@ -449,8 +458,8 @@ export function transform(source: string, url: string, options: TransformOptions
       if (!reference.isWrite() || reference.init) continue;
       const identifier = reference.identifier as Node;
       written.add(pending);
-      const parent = findShorthandParent(program, identifier);
-      output.overwrite(identifier.start, identifier.end, parent ? `${name}: ${WRITER}.${name}` : `${WRITER}.${name}`, { contentOnly: true });
+      const shorthand = special().shorthands.has(identifier.start);
+      output.overwrite(identifier.start, identifier.end, shorthand ? `${name}: ${WRITER}.${name}` : `${WRITER}.${name}`, { contentOnly: true });
     }
   }
 
@@ -489,31 +498,31 @@ export function transform(source: string, url: string, options: TransformOptions
   return { code, map: JSON.parse(map.toString()), bindings: meta.bindings, meta };
 }
 
-/** Finds `node`'s parent by walking from the root (only used on the rare written identifiers). */
-function parentOf(root: Node, target: Node): Node | null {
-  let found: Node | null = null;
-  const walk = (node: Node, parent: Node | null): void => {
-    if (found || !node || typeof node.type !== 'string' || node.start > target.start || node.end < target.end) return;
-    if (node === target) { found = parent; return; }
+/**
+ * Identifier positions that need care when rewritten, found in one walk (only
+ * for modules that write top-level bindings or name a class inside its body):
+ * - `shorthands`: `x` in `({ x } = o)` or `({ x = 1 } = o)`, rewritten as `x: …`;
+ * - `privateObjects`: `C` in `C.#secret`, which must stay the implementation.
+ */
+function findSpecialIdentifiers(root: Node): { shorthands: Set<number>; privateObjects: Set<number> } {
+  const shorthands = new Set<number>();
+  const privateObjects = new Set<number>();
+  const walk = (node: Node): void => {
+    if (node.type === 'Property' && node.shorthand) {
+      const value = node.value?.type === 'AssignmentPattern' ? node.value.left : node.value;
+      if (value?.type === 'Identifier') shorthands.add(value.start);
+    } else if (node.type === 'MemberExpression' && node.property?.type === 'PrivateIdentifier' && node.object?.type === 'Identifier') {
+      privateObjects.add(node.object.start);
+    }
     for (const key in node) {
-      if (key === 'start' || key === 'end' || key === 'type') continue;
+      if (key === 'parent' || key === 'range' || key === 'loc') continue;
       const value = node[key];
-      if (Array.isArray(value)) { for (const child of value) walk(child, node); }
-      else if (value && typeof value === 'object') walk(value, node);
+      if (value === null || typeof value !== 'object') continue;
+      if (Array.isArray(value)) {
+        for (const child of value) if (child && typeof child.type === 'string') walk(child);
+      } else if (typeof value.type === 'string') walk(value);
     }
   };
-  walk(root, null);
-  return found;
-}
-
-/** A written identifier in `({ x } = obj)` or `({ x = 1 } = obj)` is a shorthand property: it needs `x: …`. */
-function findShorthandParent(root: Node, identifier: Node): Node | null {
-  let parent = parentOf(root, identifier);
-  if (parent?.type === 'AssignmentPattern') parent = parentOf(root, parent);
-  return parent?.type === 'Property' && parent.shorthand ? parent : null;
-}
-
-function isPrivateAccessObject(root: Node, identifier: Node): boolean {
-  const parent = parentOf(root, identifier);
-  return parent?.type === 'MemberExpression' && parent.object === identifier && parent.property?.type === 'PrivateIdentifier';
+  walk(root);
+  return { shorthands, privateObjects };
 }
