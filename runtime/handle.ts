@@ -5,7 +5,7 @@
  */
 import type { BindingInfo, DataPragma } from '../transform/types.js';
 import { HotError } from '../transform/errors.js';
-import { Cell, createSlot, type HotSlot } from './cell.js';
+import { Cell, createSlot, restoreTarget, setTarget, type HotSlot } from './cell.js';
 import { attach, callLatest, hasLatest, isClass, Placeholder, Root, runtimeShell } from './classes.js';
 import type { HotModule, ModuleVersion } from './module.js';
 import { dressStandIn, forwardingProxy, updateLength } from './standin.js';
@@ -96,7 +96,7 @@ export class ModuleHandle {
     const slot = cell.slot as HotSlot;
     const standIn = slot.s as Function;
     if (!cell.initialised) {
-      slot.t = impl;
+      setTarget(slot, impl);
       if (info.declaration === 'default') Object.defineProperty(impl, 'name', { value: 'default', configurable: true });
       dressStandIn(standIn, impl, cell.shape, info.name);
       this.#setValue(cell, standIn);
@@ -104,16 +104,15 @@ export class ModuleHandle {
       cell.fingerprint = info.fingerprint;
       return standIn;
     }
-    const previous = slot.t;
     const previousFingerprint = cell.fingerprint;
     if (info.declaration === 'default') Object.defineProperty(impl, 'name', { value: 'default', configurable: true });
-    slot.t = impl;
+    const holder = setTarget(slot, impl);
     updateLength(standIn, impl);
     cell.fingerprint = info.fingerprint;
     this.undo.push(() => {
-      slot.t = previous;
+      restoreTarget(slot, holder);
       cell.fingerprint = previousFingerprint;
-      updateLength(standIn, previous as Function);
+      updateLength(standIn, slot.t as Function);
     });
     if (previousFingerprint !== info.fingerprint) this.current.replaced.add(info.name);
     return standIn;
@@ -286,13 +285,12 @@ export class ModuleHandle {
     }
     if (cell.forward && !isClass(cell.forward.standIn)) {
       const { slot } = cell.forward;
-      const previous = slot.t;
-      slot.t = value;
-      this.undo.push(() => (slot.t = previous));
+      const holder = setTarget(slot, value);
+      this.undo.push(() => restoreTarget(slot, holder));
       return cell.forward.standIn;
     }
     const slot = createSlot();
-    slot.t = value;
+    setTarget(slot, value);
     const standIn = forwardingProxy(slot, value);
     slot.s = standIn;
     const before = cell.forward;

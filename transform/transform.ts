@@ -7,7 +7,7 @@
  * move; the source map covers the rest (columns included).
  */
 import MagicString from 'magic-string';
-import { parseSync, rawTransferSupported, type ParserOptions } from 'oxc-parser';
+import { parseSync, rawTransferSupported, Visitor, type ParserOptions } from 'oxc-parser';
 import type { Scope } from './scope.js';
 import { HotError, LineIndex } from './errors.js';
 import {
@@ -507,22 +507,15 @@ export function transform(source: string, url: string, options: TransformOptions
 function findSpecialIdentifiers(root: Node): { shorthands: Set<number>; privateObjects: Set<number> } {
   const shorthands = new Set<number>();
   const privateObjects = new Set<number>();
-  const walk = (node: Node): void => {
-    if (node.type === 'Property' && node.shorthand) {
+  new Visitor({
+    Property(node: Node) {
+      if (!node.shorthand) return;
       const value = node.value?.type === 'AssignmentPattern' ? node.value.left : node.value;
       if (value?.type === 'Identifier') shorthands.add(value.start);
-    } else if (node.type === 'MemberExpression' && node.property?.type === 'PrivateIdentifier' && node.object?.type === 'Identifier') {
-      privateObjects.add(node.object.start);
-    }
-    for (const key in node) {
-      if (key === 'parent' || key === 'range' || key === 'loc') continue;
-      const value = node[key];
-      if (value === null || typeof value !== 'object') continue;
-      if (Array.isArray(value)) {
-        for (const child of value) if (child && typeof child.type === 'string') walk(child);
-      } else if (typeof value.type === 'string') walk(value);
-    }
-  };
-  walk(root);
+    },
+    MemberExpression(node: Node) {
+      if (node.property?.type === 'PrivateIdentifier' && node.object?.type === 'Identifier') privateObjects.add(node.object.start);
+    },
+  }).visit(root);
   return { shorthands, privateObjects };
 }

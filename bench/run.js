@@ -1,0 +1,66 @@
+// `npm run bench`: prints the benchmark tables.
+//
+//   node bench/run.js                      this Node
+//   HOT_BENCH_NODES=/path/node24,/path/node22 node bench/run.js   these Node binaries too
+//   HOT_BENCH_PROCESSES=5                   processes per measurement (medians over them)
+//
+// Every number is a median over separate processes, with the baseline measured in
+// the same process as the hot variant (the machine is shared and noisy).
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { benchDir, median } from './support.js';
+
+const root = join(benchDir, '..');
+const nodes = [process.execPath, ...(process.env.HOT_BENCH_NODES ?? '').split(',').filter(Boolean)];
+const PROCESSES = Number(process.env.HOT_BENCH_PROCESSES ?? 5);
+
+function child(node, script, loader) {
+  const args = loader ? ['--import', '@hot/loader', join('bench', script)] : [join('bench', script)];
+  const result = spawnSync(node, args, { cwd: root, encoding: 'utf8', env: { ...process.env, HOT_QUIET: '1' }, maxBuffer: 1 << 24 });
+  if (result.status !== 0) throw new Error(`${script} failed on ${node}:\n${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop());
+}
+
+const fmt = (n, digits = 2) => (n >= 100 ? n.toFixed(0) : n.toFixed(digits));
+const table = (head, rows) => {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+};
+
+for (const node of nodes) {
+  const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  console.log(`\n## Node ${version} (${PROCESSES} processes per measurement, medians)\n`);
+
+  // 1. Calls through stand-ins and hot classes.
+  const runs = Array.from({ length: PROCESSES }, () => child(node, 'calls.js', true));
+  const cases = [...new Set(runs[0].map((r) => r.name))];
+  const rows = cases.map((name) => {
+    const cells = [name];
+    const plain = median(runs.flatMap((run) => run.filter((r) => r.name === name && r.reloads === 0).map((r) => r.plainNs)));
+    cells.push(fmt(plain));
+    for (const reloads of [0, 1, 100]) {
+      const hot = median(runs.flatMap((run) => run.filter((r) => r.name === name && r.reloads === reloads).map((r) => r.hotNs)));
+      const ratio = median(runs.flatMap((run) => run.filter((r) => r.name === name && r.reloads === reloads).map((r) => r.hotNs / r.plainNs)));
+      cells.push(`${fmt(hot)} (${ratio.toFixed(2)}x, ${hot - plain >= 0 ? '+' : ''}${(hot - plain).toFixed(2)})`);
+    }
+    return cells;
+  });
+  console.log('ns per operation: plain module vs hot module after 0, 1 and 100 reloads (ratio to plain in the same process, extra ns)\n');
+  console.log(table(['operation', 'plain', 'hot, 0 reloads', 'hot, 1 reload', 'hot, 100 reloads'], rows));
+
+  // 2. Reload latency.
+  const latency = Array.from({ length: Math.max(3, Math.ceil(PROCESSES / 2)) }, () => child(node, 'reload.js', true));
+  console.log(`\nreload latency of a ${latency[0].bytes}-byte module whose source changed (ms; 200 reloads per process, first 10% dropped as warm-up)\n`);
+  console.log(table(['what', 'p50', 'p95', 'first'], [
+    ['reload(file) through @hot/loader', fmt(median(latency.map((l) => l.reload.p50))), fmt(median(latency.map((l) => l.reload.p95))), fmt(median(latency.map((l) => l.reload.first)))],
+    ['bare import(url + "?v=N"), plain module', fmt(median(latency.map((l) => l.bare.p50))), fmt(median(latency.map((l) => l.bare.p95))), fmt(median(latency.map((l) => l.bare.first)))],
+  ]));
+
+  // 3. Transform throughput.
+  const throughput = child(node, 'transform.js', false);
+  console.log(`\ntransform throughput over ${throughput.files} modules, ${(throughput.bytes / 1024).toFixed(0)} KB (MB/s, median of 7 rounds)\n`);
+  console.log(table(['cold (parse + transform)', 'cached in memory', 'cached on disk (next start)', 'cold ms per 5 KB'], [[fmt(throughput.cold), fmt(throughput.memory), fmt(throughput.disk), fmt(throughput.coldMsPer5KB)]]));
+}
+rmSync(join(benchDir, '.work'), { recursive: true, force: true });
