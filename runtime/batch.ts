@@ -330,7 +330,11 @@ function errorInfo(error: unknown, fallbackCode: HotErrorCode = 'ERR_HOT_EVALUAT
     message: err instanceof Error ? err.message : String(error),
     ...(err?.stack ? { stack: err.stack } : {}),
   };
-  if (err?.file) Object.assign(info, { file: err.file, line: err.line, column: err.column });
+  if (err?.file) {
+    const prefix = `${err.file}:${err.line}:${err.column}: `;
+    Object.assign(info, { file: err.file, line: err.line, column: err.column });
+    if (info.message.startsWith(prefix)) info.message = info.message.slice(prefix.length);
+  }
   return info;
 }
 
@@ -343,7 +347,12 @@ function explain(error: unknown, current: Planned | null, batch: ActiveBatch, pl
   // Errors thrown in the load hook cross the hooks thread as text: "file:line:col: message".
   const located = HOT_MESSAGE.exec(message);
   if (located) {
-    return { ...info, code: info.code === 'ERR_HOT_EVALUATION' ? 'ERR_HOT_PARSE' : info.code, file: located[1], line: Number(located[2]), column: Number(located[3]) };
+    return {
+      ...info,
+      code: info.code === 'ERR_HOT_EVALUATION' ? 'ERR_HOT_PARSE' : info.code,
+      message: message.slice(located[0].length),
+      file: located[1], line: Number(located[2]), column: Number(located[3]),
+    };
   }
   const missing = /does not provide an export named '([^']+)'/.exec(message) ?? /provide an export named ['"]?([\w$]+)/.exec(message);
   if (!batch.entered.has(module) && missing) {
