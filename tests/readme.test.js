@@ -1,0 +1,130 @@
+// README's examples, taken from README.md itself and run in real processes, so the
+// documentation cannot drift from what the code does.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import { project } from './support/project.js';
+
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+const block = (marker) => {
+  const found = blocks.find((b) => b.includes(marker));
+  if (!found) throw new Error(`README has no js example containing ${JSON.stringify(marker)}`);
+  return found;
+};
+const IMPORT = ['--import', '@hot/loader'];
+
+// A driver that swaps a module to a new source, reloads it and prints JSON.
+const driver = (module, next, after) => `import { writeFileSync } from 'node:fs';
+import { reload } from '@hot/loader/runtime';
+import * as mod from './${module}';
+const before = { ...mod };
+writeFileSync('${module}', ${JSON.stringify(next)});
+const report = await reload('${module}');
+console.log(JSON.stringify({ ok: report.ok, error: report.error?.message, ...(${after}) }));
+`;
+
+test('the data-rules example: unchanged kept, edited replaced, dependants follow', () => {
+  const v2 = block('export const DOUBLE = BASE * 2;');
+  const v1 = v2.replace('{ sword: 7 }', '{ sword: 3 }').replace('BASE = 50', 'BASE = 10');
+  const p = project({
+    'state.js': v1,
+    'main.js': driver('state.js', v2, `{ samePlayers: mod.players === before.players, sword: mod.WEAPONS.sword, DOUBLE: mod.DOUBLE }`),
+  });
+  try {
+    const result = p.run([...IMPORT, 'main.js'], { env: { HOT_QUIET: '1' } });
+    assert.equal(JSON.parse(result.stdout), { ok: true, samePlayers: true, sword: 7, DOUBLE: 100 }, result.stderr);
+  } finally {
+    p.remove();
+  }
+});
+
+test('the pragma examples', () => {
+  const declaration = block('export const cache = new Map();');
+  const top = block('export const b = { n: 2 };');
+  const p = project({
+    'decl.js': declaration.replace('speed: 2', 'speed: 1'),
+    'top.js': top.replace('{ n: 2 };             // kept', '{ n: 1 };             // kept').replace('b = { n: 2 }', 'b = { n: 1 }'),
+    'main.js': `import { writeFileSync } from 'node:fs';
+import { reload } from '@hot/loader/runtime';
+import * as decl from './decl.js';
+import * as top from './top.js';
+const cache = decl.cache;
+writeFileSync('decl.js', ${JSON.stringify(declaration)});
+writeFileSync('top.js', ${JSON.stringify(top)});
+const report = await reload(['decl.js', 'top.js']);
+console.log(JSON.stringify({ ok: report.ok, speed: decl.tuning.speed, freshCache: decl.cache !== cache, a: top.a.n, b: top.b.n }));`,
+  });
+  try {
+    const result = p.run([...IMPORT, 'main.js'], { env: { HOT_QUIET: '1' } });
+    assert.equal(JSON.parse(result.stdout), { ok: true, speed: 1, freshCache: true, a: 1, b: 2 }, result.stderr);
+  } finally {
+    p.remove();
+  }
+});
+
+test('the migrate example', () => {
+  const v2 = block("import.meta.hot?.migrate('players'");
+  const v1 = "export const players = new Map();\nplayers.set('p1', { hp: 3 });\n";
+  const p = project({
+    'players.js': v1,
+    'main.js': driver('players.js', v2, `{ p1: mod.players.get('p1') }`),
+  });
+  try {
+    const result = p.run([...IMPORT, 'main.js'], { env: { HOT_QUIET: '1' } });
+    assert.equal(JSON.parse(result.stdout), { ok: true, p1: { mana: 0, hp: 3 } }, result.stderr);
+  } finally {
+    p.remove();
+  }
+});
+
+test('the server example hands its server to the next version', () => {
+  const server = block("createServer((req, res) => handle(req, res))").replace('8080', '0');
+  const p = project({
+    'routes.js': "export function handle(req, res) { res.end('v1'); }\n",
+    'server.js': server,
+    'main.js': `import { writeFileSync } from 'node:fs';
+import { reload } from '@hot/loader/runtime';
+import * as mod from './server.js';
+const first = mod.server;
+await new Promise((resolve) => first.listening ? resolve() : first.once('listening', resolve));
+const url = 'http://127.0.0.1:' + first.address().port;
+const before = await (await fetch(url)).text();
+writeFileSync('routes.js', "export function handle(req, res) { res.end('v2'); }\\n");
+writeFileSync('server.js', ${JSON.stringify(server)} + '\\n// edited\\n');
+const report = await reload(['routes.js', 'server.js']);
+const after = await (await fetch(url)).text();
+first.close();
+console.log(JSON.stringify({ ok: report.ok, same: mod.server === first, before, after }));`,
+  });
+  try {
+    const result = p.run([...IMPORT, 'main.js'], { env: { HOT_QUIET: '1' } });
+    assert.equal(JSON.parse(result.stdout), { ok: true, same: true, before: 'v1', after: 'v2' }, result.stderr);
+  } finally {
+    p.remove();
+  }
+});
+
+test('the quick-start admin example reloads on SIGUSR2 and reports', () => {
+  const admin = block('// admin.js');
+  const p = project({
+    'admin.js': admin,
+    'game.js': "export function greet() { return 'v1'; }\n",
+    'main.js': `import './admin.js';
+import { writeFileSync } from 'node:fs';
+import { onReload } from '@hot/loader/runtime';
+import { greet } from './game.js';
+writeFileSync('game.js', "export function greet() { return 'v2'; }\\n");
+onReload(() => setImmediate(() => { console.log(greet()); process.exit(0); }));
+process.kill(process.pid, 'SIGUSR2');
+setTimeout(() => { console.log('no reload'); process.exit(1); }, 5000);`,
+  });
+  try {
+    const result = p.run([...IMPORT, 'main.js'], { env: { HOT_QUIET: '1' } });
+    assert.is(result.stdout, 'reloaded batch 1\nv2\n', result.stderr);
+  } finally {
+    p.remove();
+  }
+});
+
+test.run();
