@@ -47,6 +47,13 @@ export class ModuleHandle {
     return this.current.meta.bindings[index];
   }
 
+  /** A function or class binding's metadata, cell and hot slot (the cell exists: `cell()` ran in the prologue). */
+  #code(index: number): { info: BindingInfo; cell: Cell; slot: HotSlot } {
+    const info = this.#info(index);
+    const cell = this.module.cells.get(info.name) as Cell;
+    return { info, cell, slot: cell.slot as HotSlot };
+  }
+
   /** Installs `cell` as the module's cell for its name, recording a kind change. */
   #install(cell: Cell, info: BindingInfo): void {
     const { cells } = this.module;
@@ -91,9 +98,7 @@ export class ModuleHandle {
 
   /** Prologue and `const f = () => …`: points the function cell at this version's implementation; returns the stand-in. */
   fn(index: number, impl: Function): Function {
-    const info = this.#info(index);
-    const cell = this.module.cells.get(info.name) as Cell;
-    const slot = cell.slot as HotSlot;
+    const { info, cell, slot } = this.#code(index);
     const standIn = slot.s as Function;
     if (!cell.initialised) {
       setTarget(slot, impl);
@@ -120,9 +125,7 @@ export class ModuleHandle {
 
   /** First static block of a class body: the implementation is complete but no static initialiser has run. */
   attach(index: number, impl: Function): void {
-    const info = this.#info(index);
-    const cell = this.module.cells.get(info.name) as Cell;
-    const slot = cell.slot as HotSlot;
+    const { info, cell, slot } = this.#code(index);
     const shell = slot.s as Function;
     const { v, impl: previousImpl } = slot;
     const length = shell.length;
@@ -144,9 +147,8 @@ export class ModuleHandle {
 
   /** Wraps a class expression after it evaluated: moves static data to the shell; returns the shell. */
   cls(index: number, impl: Function): Function {
-    const info = this.#info(index);
-    const cell = this.module.cells.get(info.name) as Cell;
-    const shell = (cell.slot as HotSlot).s as Function;
+    const { info, cell, slot } = this.#code(index);
+    const shell = slot.s as Function;
     const decisions = this.current.staticDecisions.get(index) ?? [];
     const declared = new Set<string>();
     (info.statics ?? []).forEach((field, slotIndex) => {
@@ -194,10 +196,9 @@ export class ModuleHandle {
 
   /** Static field initialiser: true to evaluate the new initialiser, false to keep the shell's value. */
   sf(index: number, staticIndex: number): boolean {
-    const info = this.#info(index);
+    const { info, cell, slot } = this.#code(index);
     const field = (info.statics as NonNullable<BindingInfo['statics']>)[staticIndex];
-    const cell = this.module.cells.get(info.name) as Cell;
-    const shell = (cell.slot as HotSlot).s as Function;
+    const shell = slot.s as Function;
     const previous = cell.initialised ? cell.statics?.find((f) => f.name === field.name) : undefined;
     let replace = true;
     if (previous && Object.prototype.hasOwnProperty.call(shell, field.name)) {
@@ -212,10 +213,9 @@ export class ModuleHandle {
 
   /** Static field initialiser, kept: the current value. */
   sk(index: number, staticIndex: number): unknown {
-    const info = this.#info(index);
-    const cell = this.module.cells.get(info.name) as Cell;
+    const { info, slot } = this.#code(index);
     const name = (info.statics as NonNullable<BindingInfo['statics']>)[staticIndex].name;
-    return ((cell.slot as HotSlot).s as Record<string, unknown>)[name];
+    return (slot.s as Record<string, unknown>)[name];
   }
 
   /** Data declaration: true to evaluate the new initializer, false to keep the cell's value. */

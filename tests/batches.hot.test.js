@@ -3,14 +3,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { reload, reloadAll, rollback } from '@hot/loader/runtime';
-import { stage } from './support/stage.js';
+import { reloaded, stage } from './support/stage.js';
 
-async function reloaded(fixture, files, version = 'v2') {
-  fixture.to(version);
-  const report = await reload(files.map((file) => fixture.path(file)));
-  assert.ok(report.ok, `reload failed: ${JSON.stringify(report.error)}`);
-  return report;
-}
 
 test('rollback() restores code, cells, prototypes and data', async () => {
   const s = stage('rollback');

@@ -4,14 +4,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { reload, status } from '@hot/loader/runtime';
-import { stage } from './support/stage.js';
+import { reloaded, stage } from './support/stage.js';
 
-async function reloaded(fixture, files, version = 'v2') {
-  fixture.to(version);
-  const report = await reload(files.map((file) => fixture.path(file)));
-  assert.ok(report.ok, `reload failed: ${JSON.stringify(report.error)}`);
-  return report;
-}
 
 test('saved function references run the new code and keep their identity', async () => {
   const s = stage('saved-refs');

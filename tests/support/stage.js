@@ -4,6 +4,8 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as assert from 'uvu/assert';
+import { reload } from '@hot/loader/runtime';
 
 const tests = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(tests, '.work', String(process.pid));
@@ -39,4 +41,12 @@ export async function until(predicate, message, ms = 2000) {
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${message}`);
     await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+/** Swaps in a fixture version, reloads the given files and asserts the batch applied. */
+export async function reloaded(fixture, files, version = 'v2') {
+  fixture.to(version);
+  const report = await reload(files.map((file) => fixture.path(file)));
+  assert.ok(report.ok, `reload failed: ${JSON.stringify(report.error)}`);
+  return report;
 }
