@@ -13,6 +13,11 @@ import { TRANSFORM_FORMAT } from '../transform/names.js';
 export interface CachedTransformOptions {
   typescript: boolean;
   sourceHash?: string;
+  /**
+   * Keep the result in memory only. Reload versions use it: the disk cache serves the
+   * next start, and every intermediate edit of a file would otherwise stay on disk.
+   */
+  memoryOnly?: boolean;
 }
 
 export class TransformCache {
@@ -37,7 +42,7 @@ export class TransformCache {
       this.stats.memoryHits++;
       return memory;
     }
-    const file = this.#directory ? join(this.#directory, `${key}.js`) : null;
+    const file = this.#directory && !options.memoryOnly ? join(this.#directory, `${key}.js`) : null;
     if (file) {
       try {
         const code = readFileSync(file, 'utf8');
@@ -49,7 +54,7 @@ export class TransformCache {
       }
     }
     this.stats.misses++;
-    const { code } = transform(source, url, options);
+    const { code } = transform(source, url, { typescript: options.typescript, ...(options.sourceHash ? { sourceHash: options.sourceHash } : {}) });
     this.#memory.set(key, code);
     if (file) this.#write(file, code);
     return code;

@@ -104,12 +104,13 @@ export class LoaderHooks {
     if ((format !== 'module' && format !== 'module-typescript') || result.source == null) return result;
     const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8');
     const parsed = new URL(url);
+    const reloading = parsed.searchParams.has(VERSION_PARAM);
     parsed.searchParams.delete(VERSION_PARAM);
     const base = parsed.href;
     const typescript = format === 'module-typescript';
     // Another loader (tsx) compiled this TypeScript file: change detection hashes the file itself.
     const sourceHash = !typescript && TS_FILE.test(parsed.pathname) ? fingerprint(readFileSync(fileURLToPath(base), 'utf8')) : undefined;
-    const code = this.cache.transform(source, base, { typescript, ...(sourceHash ? { sourceHash } : {}) });
+    const code = this.cache.transform(source, base, { typescript, memoryOnly: reloading, ...(sourceHash ? { sourceHash } : {}) });
     return { ...result, format, source: code, shortCircuit: true };
   }
 }

@@ -1,7 +1,8 @@
 // Transform unit tests: bindings, write rewriting, pragmas, source maps, errors, cache.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TraceMap, originalPositionFor, generatedPositionFor } from '@jridgewell/trace-mapping';
@@ -197,10 +198,42 @@ test('a module that declares a reserved __hot name is refused with its position'
 });
 
 test('minified code: statements with no space between them stay valid', () => {
-  const source = 'class A{m(){return A}}const b=()=>1;let c=2;export default class{};var d=c++;function e(){}export{A,b,c,d,e};';
+  const source = 'class A{m(){return A}}class B{}const b=()=>1;let c=2;export default class{};var d=c++;function e(){}export{A,B,b,c,d,e};';
   const { code } = transform(source, URL_JS);
   const result = parseSync('out.js', code, { sourceType: 'module' });
   assert.equal(result.errors.map((e) => e.message), []);
+});
+
+test('export default without a semicolon, abstract classes', () => {
+  for (const [source, lang] of [['const x = 1\nexport default x', 'js'], ['export abstract class Shape { abstract area(): number; describe() { return 1; } }', 'ts']]) {
+    const { code } = transform(source, lang === 'ts' ? 'file:///m.ts' : URL_JS);
+    assert.equal(parseSync(`out.${lang}`, code, { sourceType: 'module' }).errors.map((e) => e.message), [], source);
+  }
+});
+
+test('every ES module in node_modules transforms into code that parses', () => {
+  const files = [];
+  const walk = (dir) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      const stat = statSync(path);
+      if (stat.isDirectory()) { if (!name.startsWith('.')) walk(path); }
+      else if (/\.(mjs|js|mts|ts)$/.test(name) && !/\.d\.m?ts$/.test(name) && stat.size < 200_000) files.push(path);
+    }
+  };
+  walk(fileURLToPath(new URL('../node_modules', import.meta.url)));
+  let transformed = 0;
+  for (const file of files) {
+    const source = readFileSync(file, 'utf8');
+    const lang = /\.m?ts$/.test(file) ? 'ts' : 'js';
+    const before = parseSync(file, source, { sourceType: 'module', lang });
+    if (before.errors.length || !before.module.hasModuleSyntax || source.includes('__hot')) continue;
+    const { code } = transform(source, pathToFileURL(file).href, { typescript: lang === 'ts', inlineSourceMap: false });
+    const after = parseSync(file, code, { sourceType: 'module', lang });
+    assert.equal(after.errors.map((e) => e.message), [], file);
+    transformed++;
+  }
+  assert.ok(transformed > 100, `only ${transformed} modules found`);
 });
 
 test('a hashbang stays on the first line', () => {

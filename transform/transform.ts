@@ -36,6 +36,11 @@ import type {
   TransformResult,
 } from './types.js';
 
+// Insertion order at a shared offset (minified code puts one statement's end at the
+// next one's start): a node's closing text is appendLeft(end), so it stays with the
+// text before the offset; a node's opening text is appendRight(start), so it stays
+// with the text after it. Statement terminators added last go through appendRight.
+//
 // The AST is oxc's ESTree / TS-ESTree; a structural type keeps this file readable.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Node = any;
@@ -236,8 +241,8 @@ export function transform(source: string, url: string, options: TransformOptions
 
   const dataWrap = (index: number, init: Node | null, insertAt: number) => {
     if (init) {
-      output.appendLeft(init.start, `${HANDLE}.d(${index}) ? ${HANDLE}.s(${index}, (`);
-      output.appendRight(init.end, `)) : ${HANDLE}.g(${index})`);
+      output.appendRight(init.start, `${HANDLE}.d(${index}) ? ${HANDLE}.s(${index}, (`);
+      output.appendLeft(init.end, `)) : ${HANDLE}.g(${index})`);
     } else {
       output.appendLeft(insertAt, ` = ${HANDLE}.d(${index}) ? ${HANDLE}.s(${index}, void 0) : ${HANDLE}.g(${index})`);
     }
@@ -247,13 +252,15 @@ export function transform(source: string, url: string, options: TransformOptions
     // `{ name: fn }.name` gives an anonymous function its name the way `const name = fn` would.
     const needsName = !init.id;
     const key = JSON.stringify(name);
-    output.appendLeft(init.start, `${HANDLE}.fn(${index}, ${needsName ? `{ ${key}: (` : '('}`);
-    output.appendRight(init.end, needsName ? `) }[${key}])` : '))');
+    output.appendRight(init.start, `${HANDLE}.fn(${index}, ${needsName ? `{ ${key}: (` : '('}`);
+    output.appendLeft(init.end, needsName ? `) }[${key}])` : '))');
   };
 
   const classNode = (node: Node, index: number, name: string) => {
     const shell = `${SHELL_PREFIX}${index}`;
     const cell = `${CELL_PREFIX}${index}`;
+    // `abstract class` is TypeScript only and cannot stand in an expression.
+    if (node.abstract) output.overwrite(node.start, source.indexOf('class', node.start), '', { contentOnly: true });
     // `default` is no identifier: the runtime names such a shell from the binding.
     const shellName = /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default' ? name : 'HotClass';
     prologueCells.push(`${cell} = ${HANDLE}.cell(${index}, class ${shellName} extends ${HANDLE}.Placeholder {})`, `${shell} = ${cell}.s`);
@@ -282,8 +289,8 @@ export function transform(source: string, url: string, options: TransformOptions
         const slot = statics.length;
         statics.push({ name: keyName, fingerprint: fingerprint(member.value ? source.slice(member.value.start, member.value.end) : ''), ...(pragmas.before(member.start) ? { pragma: pragmas.before(member.start) } : {}) });
         if (member.value) {
-          output.appendLeft(member.value.start, `${HANDLE}.sf(${index}, ${slot}) ? (`);
-          output.appendRight(member.value.end, `) : ${HANDLE}.sk(${index}, ${slot})`);
+          output.appendRight(member.value.start, `${HANDLE}.sf(${index}, ${slot}) ? (`);
+          output.appendLeft(member.value.end, `) : ${HANDLE}.sk(${index}, ${slot})`);
         } else {
           const after = member.typeAnnotation ? member.typeAnnotation.end : member.key.end;
           output.appendLeft(after, ` = ${HANDLE}.sf(${index}, ${slot}) ? void 0 : ${HANDLE}.sk(${index}, ${slot})`);
@@ -339,10 +346,10 @@ export function transform(source: string, url: string, options: TransformOptions
       if (exportDefault) {
         bindings[index].info.exported = [...new Set(['default', ...bindings[index].info.exported])];
         output.overwrite(topStatement.start, statement.start, `let ${local} = ${HANDLE}.cls(${index}, `, { contentOnly: true });
-        output.appendRight(statement.end, `); export { ${local} as default };`);
+        output.appendLeft(statement.end, `); export { ${local} as default };`);
       } else {
-        output.appendLeft(statement.start, `let ${local} = ${HANDLE}.cls(${index}, `);
-        output.appendRight(statement.end, ');');
+        output.appendRight(statement.start, `let ${local} = ${HANDLE}.cls(${index}, `);
+        output.appendLeft(statement.end, ');');
       }
       const { statics, privateMembers } = classNode(statement, index, name);
       if (statics.length) bindings[index].info.statics = statics;
@@ -367,8 +374,8 @@ export function transform(source: string, url: string, options: TransformOptions
       } else if (expression.type === 'ClassExpression') {
         const index = addBinding({ name: 'default', kind: 'class', declaration: 'default', fingerprint: fingerprint(source.slice(expression.start, expression.end)) }, DEFAULT_LOCAL, expression.start);
         bindings[index].info.exported = ['default'];
-        output.appendLeft(expression.start, `${HANDLE}.cls(${index}, `);
-        output.appendRight(expression.end, ')');
+        output.appendRight(expression.start, `${HANDLE}.cls(${index}, `);
+        output.appendLeft(expression.end, ')');
         const { statics, privateMembers } = classNode(expression, index, expression.id?.name ?? 'default');
         if (statics.length) bindings[index].info.statics = statics;
         if (privateMembers) bindings[index].info.privateMembers = true;
@@ -411,8 +418,8 @@ export function transform(source: string, url: string, options: TransformOptions
           } else if (kind === 'const' && init?.type === 'ClassExpression') {
             const index = addBinding({ name: id.name, kind: 'class', declaration: kind, fingerprint: fingerprint(source.slice(init.start, init.end)) }, id.name, id.start, true);
             const key = JSON.stringify(id.name);
-            output.appendLeft(init.start, `${HANDLE}.cls(${index}, ${init.id ? '(' : `{ ${key}: (`}`);
-            output.appendRight(init.end, init.id ? '))' : `) }[${key}])`);
+            output.appendRight(init.start, `${HANDLE}.cls(${index}, ${init.id ? '(' : `{ ${key}: (`}`);
+            output.appendLeft(init.end, init.id ? '))' : `) }[${key}])`);
             const { statics, privateMembers } = classNode(init, index, init.id?.name ?? id.name);
             if (statics.length) bindings[index].info.statics = statics;
             if (privateMembers) bindings[index].info.privateMembers = true;
@@ -440,11 +447,11 @@ export function transform(source: string, url: string, options: TransformOptions
             }, name.name, name.start, kind === 'const');
           }
           if (id.typeAnnotation) output.remove(id.typeAnnotation.start, id.typeAnnotation.end);
-          output.appendLeft(id.start, `${HANDLE}.d(${first}) ? ((`);
-          output.appendRight(declarator.end, `), ${HANDLE}.sg(${first}, [${ids.map((i) => i.name).join(', ')}])) : ${HANDLE}.gg(${first})`);
+          output.appendRight(id.start, `${HANDLE}.d(${first}) ? ((`);
+          output.appendLeft(declarator.end, `), ${HANDLE}.sg(${first}, [${ids.map((i) => i.name).join(', ')}])) : ${HANDLE}.gg(${first})`);
         }
       }
-      if (hasPattern && source[statement.end - 1] !== ';') output.appendRight(statement.end, ';');
+      if (hasPattern && source[statement.end - 1] !== ';') output.appendLeft(statement.end, ';');
       continue;
     }
   }
