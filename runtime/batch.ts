@@ -2,6 +2,7 @@
  * Reload batches: collect, order dependencies first, evaluate every new version,
  * then commit or undo everything.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync, realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
@@ -34,6 +35,9 @@ interface CommittedBatch {
 
 let lexerReady: Promise<void> | null = null;
 
+/** Set while a batch runs, in the async context of everything it evaluates. */
+const insideBatch = new AsyncLocalStorage<number>();
+
 export class BatchRunner {
   readonly #hub: Hub;
   /** Resolves a URL through the module hooks (tells them a module's live version). */
@@ -49,12 +53,23 @@ export class BatchRunner {
 
   /** Runs batches one after another; a failure never rejects. */
   #enqueue(work: (id: number) => Promise<ReloadReport>, verb: string): Promise<ReloadReport> {
+    if (insideBatch.getStore()) {
+      // Top-level code of a module this batch is evaluating asked for another batch:
+      // queueing it would wait for the batch that waits for this module.
+      const id = ++this.#batches;
+      const report: ReloadReport = {
+        ok: false, batch: id, modules: [], ms: 0,
+        error: errorInfo(new HotError('ERR_HOT_BUSY', `${verb}() was called by the top-level code of a module that is being reloaded; it would wait for itself. Call it from outside the module's top level (an event, a timer)`)),
+      };
+      this.#announce(report, verb);
+      return Promise.resolve(report);
+    }
     const run = async () => {
       const id = ++this.#batches;
       const started = performance.now();
       let report: ReloadReport;
       try {
-        report = await work(id);
+        report = await insideBatch.run(id, () => work(id));
       } catch (error) {
         report = { ok: false, batch: id, modules: [], error: errorInfo(error), ms: 0 };
       }

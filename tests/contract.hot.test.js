@@ -356,6 +356,15 @@ test('decline() makes a reload fail with ERR_HOT_DECLINED and change nothing', a
   assert.is(fixed.x, 1);
 });
 
+test('reload() from the top-level code of a module being reloaded fails fast instead of waiting for itself', async () => {
+  const s = stage('reentrant');
+  const mod = await s.import('mod.js');
+  const report = await reloaded(s, ['mod.js']);
+  assert.is(mod.inner.ok, false);
+  assert.is(mod.inner.error.code, 'ERR_HOT_BUSY');
+  assert.is(report.modules[0].version, 2);
+});
+
 test('status() counts versions and the memory old versions hold', async () => {
   const state = status();
   assert.ok(state.modules.length > 10);
