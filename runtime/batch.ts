@@ -119,9 +119,19 @@ export class BatchRunner {
     }, 'reload');
   }
 
-  /** `reloadAll()`: every loaded hot module, changed or not. */
+  /** `reloadAll()`: every loaded hot module, changed or not (declined modules are skipped and named in the report). */
   reloadAll(): Promise<ReloadReport> {
-    return this.#enqueue((id) => this.#run(id, [...this.#hub.modules.values()], new Map()), 'reloadAll');
+    return this.#enqueue(async (id) => {
+      const all = [...this.#hub.modules.values()];
+      const declined = all.filter((module) => module.live.declined);
+      const report = await this.#run(id, all.filter((module) => !module.live.declined), new Map());
+      if (report.ok) {
+        for (const module of declined) {
+          report.modules.push({ file: module.file, version: module.live.version, kept: [], replaced: [], added: [], removed: [], warnings: ['not reloaded: the module called import.meta.hot.decline()'] });
+        }
+      }
+      return report;
+    }, 'reloadAll');
   }
 
   /** `rollback()`: undoes the last committed batch. */

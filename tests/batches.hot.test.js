@@ -29,6 +29,8 @@ test('rollback() restores code, cells, prototypes and data', async () => {
 test('reloadAll() twice with unchanged sources changes nothing observable', async () => {
   const s = stage('unchanged');
   const world = await s.import('world.js');
+  const declined = stage('decline');
+  await declined.import('fixed.js');
   const snapshot = () => ({ entities: world.entities, step: world.step, Ship: world.Ship, config: world.config, tick: world.tick });
   world.step();
   const ship = new world.Ship();
@@ -36,6 +38,9 @@ test('reloadAll() twice with unchanged sources changes nothing observable', asyn
   for (let i = 0; i < 2; i++) {
     const report = await reloadAll();
     assert.ok(report.ok, JSON.stringify(report.error));
+    const skipped = report.modules.find((m) => m.file === declined.path('fixed.js'));
+    assert.equal(skipped.warnings, ['not reloaded: the module called import.meta.hot.decline()']);
+    assert.is(skipped.version, 1);
     const mine = report.modules.find((m) => m.file === s.path('world.js'));
     assert.equal(mine.replaced, []);
     assert.equal(mine.added, []);
