@@ -50,7 +50,9 @@ test('instances made before a reload get new and changed methods and accessors',
   const { Player } = await s.import('player.js');
   const p = new Player();
   assert.is(p.hit(1), 9);
+  assert.is(p.legacy(), 'old');
   await reloaded(s, ['player.js']);
+  assert.is(p.legacy, undefined, 'a removed method leaves the prototype');
   assert.is(p.hit(1), 7);
   assert.is(p.alive, true);
   assert.is(p.heal(1), 8);
