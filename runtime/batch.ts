@@ -45,6 +45,8 @@ export class BatchRunner {
   #queue: Promise<unknown> = Promise.resolve();
   #batches = 0;
   readonly #history: CommittedBatch[] = [];
+  /** The last fresh version number handed out per URL whose first load failed. */
+  readonly #retired = new Map<string, number>();
 
   constructor(hub: Hub, resolve: (specifier: string) => string) {
     this.#hub = hub;
@@ -181,7 +183,7 @@ export class BatchRunner {
       }
     }
     const planned = await plan(unique, sources);
-    const batch: ActiveBatch = { undo: new UndoLog(), expected: new Map(), entered: new Map() };
+    const batch: ActiveBatch = { undo: new UndoLog(), expected: new Map(), entered: new Map(), created: new Set() };
     const hub = this.#hub;
     const previousLive = new Map(unique.map((module) => [module, module.live]));
     const namespaces = new Map<HotModule, unknown>();
@@ -217,10 +219,36 @@ export class BatchRunner {
         module.live = live;
         this.#tellLive(module);
       }
+      this.#retireFailedFirstLoads(batch, info);
       if (revertErrors.length) info.message += ` (and ${revertErrors.length} change(s) could not be undone: ${String(revertErrors[0])})`;
       return { ok: false, batch: id, modules: [], error: info, ms: 0 };
     } finally {
       hub.active = null;
+    }
+  }
+
+  /**
+   * Modules a failed batch loaded for the first time (a new import of a new version)
+   * are forgotten, and so is a new module that failed to parse: Node keeps a failed
+   * module record at its URL for good, so the hooks send the next import of the file
+   * to a fresh `?hot=N` URL, and a fixed file loads on the next reload.
+   */
+  #retireFailedFirstLoads(batch: ActiveBatch, info: ReloadErrorInfo): void {
+    const urls = new Set<string>();
+    for (const module of batch.created) {
+      this.#hub.modules.delete(module.url);
+      urls.add(module.url);
+    }
+    if (info.code === 'ERR_HOT_PARSE' && info.file) {
+      const failed = pathToFileURL(info.file).href;
+      if (!this.#hub.modules.has(failed)) urls.add(failed);
+    }
+    for (const url of urls) {
+      const fresh = (this.#retired.get(url) ?? 1) + 1;
+      this.#retired.set(url, fresh);
+      const target = new URL(url);
+      target.searchParams.set(LIVE_PARAM, String(fresh));
+      this.#resolve(target.href);
     }
   }
 
@@ -393,11 +421,12 @@ function explain(error: unknown, current: Planned | null, batch: ActiveBatch, pl
     }
     return { ...info, code: 'ERR_HOT_LINK', file: module.file };
   }
-  if (!batch.entered.has(module)) {
+  // Evaluation started if the module entered, or a module it newly imports did (and threw).
+  if (!batch.entered.has(module) && batch.created.size === 0) {
     const code = (error as { code?: string })?.code;
     return { ...info, code: code === 'ERR_HOT_PARSE' ? code : 'ERR_HOT_LINK', file: module.file };
   }
-  const files = new Set(planned.map((p) => p.module.file));
+  const files = new Set([...planned.map((p) => p.module.file), ...[...batch.created].map((m) => m.file)]);
   const frames = framesOf(info.stack);
   const frame = frames.find((f) => f.file === module.file) ?? frames.find((f) => files.has(f.file));
   return frame ? { ...info, code: 'ERR_HOT_EVALUATION', ...frame } : { ...info, code: 'ERR_HOT_EVALUATION', file: module.file };

@@ -28,6 +28,8 @@ export interface ActiveBatch {
   readonly expected: Map<string, HotModule>;
   /** Versions evaluated by this batch, in order. */
   readonly entered: Map<HotModule, ModuleVersion>;
+  /** Modules loaded for the first time while this batch ran (new imports of new versions). */
+  readonly created: Set<HotModule>;
 }
 
 export class Hub {
@@ -50,19 +52,24 @@ export class Hub {
     let module = this.modules.get(base);
     let version: ModuleVersion;
     let undo: UndoLog | typeof NO_UNDO = NO_UNDO;
-    if (requested !== null) {
+    if (requested !== null && module) {
       const batch = this.active;
-      if (!batch || batch.expected.get(importMeta.url) !== module || !module) {
+      if (!batch || batch.expected.get(importMeta.url) !== module) {
         throw new HotError('ERR_HOT_INVALID_ARGUMENT', `${importMeta.url} is a reload URL but no reload of it is in progress; import the module without ?${VERSION_PARAM}=`);
       }
       version = new ModuleVersion(Number(requested), meta, setter);
       batch.entered.set(module, version);
       undo = batch.undo;
     } else {
-      version = new ModuleVersion(1, meta, setter);
       if (module) throw new HotError('ERR_HOT_INVALID_ARGUMENT', `${base} was evaluated twice without a reload`);
+      // A first load: the plain URL, or a fresh `?hot=N` after an earlier first load failed
+      // (Node keeps a failed module record at its URL for good, so the hooks move on to a new one).
+      const first = requested === null ? 1 : Number(requested);
+      version = new ModuleVersion(first, meta, setter);
       module = new HotModule(base, url.protocol === 'file:' ? fileURLToPath(url) : base, version);
+      module.nextVersion = first + 1;
       this.modules.set(base, module);
+      this.active?.created.add(module);
     }
     module.versions.push(version);
     importMeta.hot = new HotContext(module, version);

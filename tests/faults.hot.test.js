@@ -76,4 +76,22 @@ test('a missing import binding: a link error at the import, nothing changes', as
   assert.is(b.b(), 'b1:a1');
 });
 
+test('a new module that fails on its first load can be fixed and loaded by the next reload', async () => {
+  const s = stage('fault-new-dep');
+  const game = await s.import('game.js');
+  const thrown = await failing(s, ['game.js']);
+  assert.is(thrown.code, 'ERR_HOT_EVALUATION');
+  assert.is(thrown.file, s.path('helper.js'));
+  assert.is(game.describe(), 'v1');
+  s.to('v3');
+  const parse = await reload(s.path('game.js'));
+  assert.is(parse.error.code, 'ERR_HOT_PARSE');
+  assert.is(parse.error.file, s.path('helper.js'));
+  assert.is(game.describe(), 'v1');
+  s.to('v4');
+  const fixed = await reload(s.path('game.js'));
+  assert.ok(fixed.ok, JSON.stringify(fixed.error));
+  assert.is(game.describe(), 'v2 fixed helper');
+});
+
 test.run();
