@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { runDynohot } from './peers.js';
 import { benchDir, median } from './support.js';
 
 const root = join(benchDir, '..');
@@ -57,6 +58,27 @@ for (const node of nodes) {
     ['reload(file) through @hot/loader', fmt(median(latency.map((l) => l.reload.p50))), fmt(median(latency.map((l) => l.reload.p95))), fmt(median(latency.map((l) => l.reload.first)))],
     ['bare import(url + "?v=N"), plain module', fmt(median(latency.map((l) => l.bare.p50))), fmt(median(latency.map((l) => l.bare.p95))), fmt(median(latency.map((l) => l.bare.first)))],
   ]));
+
+  // 2b. A named peer: dynohot, same operations, same baseline in the same process.
+  const peers = Array.from({ length: 3 }, () => runDynohot(node));
+  const failed = peers.find((p) => p.error);
+  if (failed) {
+    console.log(`\ndynohot: could not run (${failed.error})`);
+  } else {
+    const peer = (name, reloads, key) => median(peers.map((p) => p.results.find((r) => r.name === name && r.reloads === reloads)[key]));
+    const ours = (name, reloads) => median(runs.flatMap((run) => run.filter((r) => r.name === name && r.reloads === reloads).map((r) => r.hotNs / r.plainNs)));
+    console.log('\nnamed peer: dynohot 1.x (ns per operation; ratio to plain measured in the same process)\n');
+    console.log(table(['operation', 'plain', 'dynohot, 0 reloads', 'dynohot, 1 reload', '@hot/loader, 1 reload (ratio)'], ['call', 'method (old instance)', 'new', 'instanceof'].map((name) => [
+      name,
+      fmt(peer(name, 0, 'plainNs')),
+      `${fmt(peer(name, 0, 'hotNs'))} (${(peer(name, 0, 'hotNs') / peer(name, 0, 'plainNs')).toFixed(2)}x)`,
+      `${fmt(peer(name, 1, 'hotNs'))} (${(peer(name, 1, 'hotNs') / peer(name, 1, 'plainNs')).toFixed(2)}x)`,
+      `${ours(name, 1).toFixed(2)}x`,
+    ])));
+    const sees = peers[0].results.find((r) => r.reloads === 1).oldInstanceSeesNewClass;
+    console.log(`\nAfter a dynohot reload, an instance made before it is ${sees ? '' : 'not '}an instance of the new class and keeps the old methods; with @hot/loader it is, and runs the new ones.`);
+    console.log(`dynohot write-to-accept latency (its file watcher included, 20 reloads): p50 ${fmt(median(peers.map((p) => p.latency.p50)))} ms, p95 ${fmt(median(peers.map((p) => p.latency.p95)))} ms. @hot/loader has no watcher yet; its API reload latency is above.`);
+  }
 
   // 3. Transform throughput.
   const throughput = child(node, 'transform.js', false);
