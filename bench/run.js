@@ -56,6 +56,7 @@ for (const node of nodes) {
   console.log(`\nreload latency of a ${latency[0].bytes}-byte module whose source changed (ms; 200 reloads per process, first 10% dropped as warm-up)\n`);
   console.log(table(['what', 'p50', 'p95', 'first'], [
     ['reload(file) through @hot/loader', fmt(median(latency.map((l) => l.reload.p50))), fmt(median(latency.map((l) => l.reload.p95))), fmt(median(latency.map((l) => l.reload.first)))],
+    ['reload(file), transform cached (source seen before)', fmt(median(latency.map((l) => l.cached.p50))), fmt(median(latency.map((l) => l.cached.p95))), fmt(median(latency.map((l) => l.cached.first)))],
     ['bare import(url + "?v=N"), plain module', fmt(median(latency.map((l) => l.bare.p50))), fmt(median(latency.map((l) => l.bare.p95))), fmt(median(latency.map((l) => l.bare.first)))],
   ]));
 
