@@ -1,5 +1,5 @@
 // Design C: copied-method staleness. One variant per process:
-//   node bench/design/c-stale.mjs C0|C1|C1p|C2|C3a|C3b
+//   node bench/design/c-stale.mjs C0|C1|C1p|C2|C3a|C3b|C3c
 // The class uses the shell of design B (impls extend one shared Root, primed,
 // [[Prototype]] of Shell and Shell.prototype swapped on reload).
 //   C1   version check at the top of each method, stale branch calls a helper:
@@ -21,7 +21,8 @@ const PRIME = 32;
 const check = variant.startsWith('C1') || variant === 'C2';
 const protoK = variant === 'C1p';
 const standins = variant.startsWith('C3');
-const protoCells = variant === 'C3b';
+const protoCells = variant === 'C3b' || variant === 'C3c';
+const fixedArity = variant === 'C3c'; // C3c: C3b with fixed-arity stand-ins: fire(a) { return cell.t.call(this, a) }
 
 const rootHref = writeModule('c_root_' + variant, 'export class Root {}\n');
 const shellsHref = writeModule('c_shells_' + variant, `
@@ -33,8 +34,9 @@ export function bump(v) { ${protoK ? 'Object.setPrototypeOf(K, { v })' : 'K.v = 
 ${standins ? `
 const fire$cell = ${protoCells ? 'Object.create({ t: null })' : '{ t: null }'};
 const aim$cell = ${protoCells ? 'Object.create({ t: null })' : '{ t: null }'};
-const fire = ({ fire(...a) { return fire$cell.t.apply(this, a) } }).fire;
-const aim = ({ aim(...a) { return aim$cell.t.apply(this, a) } }).aim;
+${fixedArity ? `const fire = ({ fire(a) { return fire$cell.t.call(this, a) } }).fire;
+const aim = ({ aim(a) { return aim$cell.t.call(this, a) } }).aim;` : `const fire = ({ fire(...a) { return fire$cell.t.apply(this, a) } }).fire;
+const aim = ({ aim(...a) { return aim$cell.t.apply(this, a) } }).aim;`}
 Object.defineProperty(fire, 'length', { value: 1 });
 Object.defineProperty(aim, 'length', { value: 1 });
 Object.defineProperty(Player.prototype, 'fire', { value: fire, writable: true, configurable: true });
