@@ -18,6 +18,13 @@ export type { FileInput } from './batch.js';
 export type { HotContext, Migration } from './hot-context.js';
 export type { RuntimeConfig } from './hub.js';
 
+declare global {
+  interface ImportMeta {
+    /** Set by @hot/loader in every hot module; undefined when the module runs without it. */
+    hot?: import('./hot-context.js').HotContext;
+  }
+}
+
 const state = hub();
 const runner = ((state as unknown as { runner?: BatchRunner }).runner ??= new BatchRunner(state, (specifier) => import.meta.resolve(specifier)));
 
