@@ -4,7 +4,6 @@
  * the transform emits it for. Every change goes through the batch's undo log.
  */
 import type { BindingInfo, DataPragma } from '../transform/types.js';
-import { HotError } from '../transform/errors.js';
 import { Cell, createSlot, restoreTarget, setTarget, type HotSlot } from './cell.js';
 import { attach, callLatest, hasLatest, isClass, Placeholder, Root, runtimeShell } from './classes.js';
 import type { HotModule, ModuleVersion } from './module.js';
@@ -356,4 +355,3 @@ export class ModuleHandle {
   }
 }
 
-export { HotError };

@@ -11,9 +11,7 @@ export type BindingKind =
   /** A class the module defines: one stable class (the shell), latest methods for every instance. */
   | 'class'
   /** Anything else with an initializer: kept or replaced under the data rules. */
-  | 'data'
-  /** A top-level `var` declared outside a declaration statement (a for head, a block): changed only by writes. */
-  | 'loose';
+  | 'data';
 
 /** The kind of function a stand-in is born as (it keeps this kind for life). */
 export type FunctionShape = 'plain' | 'arrow' | 'async' | 'generator' | 'async-generator';
