@@ -48,7 +48,7 @@ for (const node of nodes) {
     }
     return cells;
   });
-  console.log('ns per operation: plain module vs hot module after 0, 1 and 100 reloads (ratio to plain in the same process, extra ns)\n');
+  console.log('ns per operation: plain module vs hot module after 0, 1 and 100 reloads (ratio to plain in the same process, extra ns);\nbetween reloads every loop runs 300,000 times, as a live server keeps calling while it is reloaded\n');
   console.log(table(['operation', 'plain', 'hot, 0 reloads', 'hot, 1 reload', 'hot, 100 reloads'], rows));
 
   // 2. Reload latency.

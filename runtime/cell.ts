@@ -23,22 +23,45 @@ export interface HotSlot {
 }
 
 /**
+ * How many times a slot's target is swapped through a fresh holder before it falls
+ * back to a plain field. A holder swap lets V8 inline the new target again, but each
+ * swap deoptimises every caller that inlined the old one; with the game running
+ * between reloads, V8 up to 12.x (Node 20, 22) stops re-optimising such a caller
+ * after about ten deopts and leaves it at ~9.5 ns per call, while a field that has
+ * been written twice costs a steady ~5 ns and deoptimises nothing more. V8 13+
+ * (Node 24, 26) keeps re-optimising: 0.85 ns after 100 reloads with traffic.
+ * Measured by bench/calls.js (HOT_BENCH_TRAFFIC) and bench/design/a-standins.mjs.
+ */
+const HOLDER_SWAPS = Number(process.versions.v8.split('.')[0]) >= 13 ? Infinity : 3;
+const swaps = new WeakMap<HotSlot, number>();
+
+/**
  * Points a slot at a new target. The target lives on a fresh holder object that
  * becomes the slot's [[Prototype]]; the holder's `t` is written once, so V8 folds
  * `slot.t` to a constant and inlines the target through the stand-in again after
- * every swap (writing `slot.t` in place would make the field mutable for good:
- * ~5 ns per call instead of ~0.6; bench/design/a-standins.mjs, variant A6).
- * Returns the previous holder, for undo.
+ * the swap (writing `slot.t` in place makes the field mutable for good: ~5 ns per
+ * call instead of ~0.6). Past {@link HOLDER_SWAPS} swaps the slot keeps its target
+ * in an own field instead. Returns how to undo the swap.
  */
-export function setTarget(slot: HotSlot, target: unknown): object {
-  const previous = Object.getPrototypeOf(slot) as object;
-  Object.setPrototypeOf(slot, { t: target });
-  return previous;
-}
-
-/** Restores a holder returned by {@link setTarget}. */
-export function restoreTarget(slot: HotSlot, holder: object): void {
-  Object.setPrototypeOf(slot, holder);
+export function setTarget(slot: HotSlot, target: unknown): () => void {
+  const count = (swaps.get(slot) ?? 0) + 1;
+  swaps.set(slot, count);
+  if (count <= HOLDER_SWAPS) {
+    const previous = Object.getPrototypeOf(slot) as object;
+    Object.setPrototypeOf(slot, { t: target });
+    return () => {
+      Object.setPrototypeOf(slot, previous);
+      swaps.set(slot, count - 1);
+    };
+  }
+  const own = Object.prototype.hasOwnProperty.call(slot, 't');
+  const previous = slot.t;
+  if (own) slot.t = target;
+  else Object.defineProperty(slot, 't', { value: target, writable: true, enumerable: true, configurable: true });
+  return () => {
+    slot.t = previous;
+    swaps.set(slot, count - 1);
+  };
 }
 
 export function createSlot(): HotSlot {

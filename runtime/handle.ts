@@ -4,7 +4,7 @@
  * the transform emits it for. Every change goes through the batch's undo log.
  */
 import type { BindingInfo, DataPragma } from '../transform/types.js';
-import { Cell, createSlot, restoreTarget, setTarget, type HotSlot } from './cell.js';
+import { Cell, createSlot, setTarget, type HotSlot } from './cell.js';
 import { attach, callLatest, hasLatest, isClass, Placeholder, Root, runtimeShell } from './classes.js';
 import type { HotModule, ModuleVersion } from './module.js';
 import { dressStandIn, forwardingProxy, updateLength } from './standin.js';
@@ -110,11 +110,11 @@ export class ModuleHandle {
     }
     const previousFingerprint = cell.fingerprint;
     if (info.declaration === 'default') Object.defineProperty(impl, 'name', { value: 'default', configurable: true });
-    const holder = setTarget(slot, impl);
+    const undoTarget = setTarget(slot, impl);
     updateLength(standIn, impl);
     cell.fingerprint = info.fingerprint;
     this.undo.push(() => {
-      restoreTarget(slot, holder);
+      undoTarget();
       cell.fingerprint = previousFingerprint;
       updateLength(standIn, slot.t as Function);
     });
@@ -284,8 +284,7 @@ export class ModuleHandle {
     }
     if (cell.forward && !isClass(cell.forward.standIn)) {
       const { slot } = cell.forward;
-      const holder = setTarget(slot, value);
-      this.undo.push(() => restoreTarget(slot, holder));
+      this.undo.push(setTarget(slot, value));
       return cell.forward.standIn;
     }
     const slot = createSlot();
