@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { init as initLexer, parse as lexImports } from 'es-module-lexer';
-import { HotError, type HotErrorCode } from '../transform/errors.js';
+import { HotError } from '../transform/errors.js';
 import { fingerprint } from '../transform/fingerprint.js';
 import { LIVE_PARAM, VERSION_PARAM } from '../transform/names.js';
 import type { ActiveBatch, Hub } from './hub.js';
@@ -376,10 +376,10 @@ function framesOf(stack: string | undefined): { file: string; line: number; colu
 
 const HOT_MESSAGE = /^(\/[^\n]*?|[A-Za-z]:\\[^\n]*?):(\d+):(\d+): /;
 
-function errorInfo(error: unknown, fallbackCode: HotErrorCode = 'ERR_HOT_EVALUATION'): ReloadErrorInfo {
+function errorInfo(error: unknown): ReloadErrorInfo {
   const err = error as Partial<HotError> & { stack?: string };
   const info: ReloadErrorInfo = {
-    code: typeof err?.code === 'string' && err.code.startsWith('ERR_HOT_') ? err.code : fallbackCode,
+    code: typeof err?.code === 'string' && err.code.startsWith('ERR_HOT_') ? err.code : 'ERR_HOT_EVALUATION',
     message: err instanceof Error ? err.message : String(error),
     ...(err?.stack ? { stack: err.stack } : {}),
   };
