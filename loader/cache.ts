@@ -4,45 +4,62 @@
  * Disk entries are written to a temp file and renamed, so a crash never leaves
  * a torn entry; an unreadable entry is a miss.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { transform } from '../transform/transform.js';
+import { contentKey } from '../transform/fingerprint.js';
 import { TRANSFORM_FORMAT } from '../transform/names.js';
+// Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
+// node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
+const { mkdirSync, readFileSync, renameSync, writeFileSync } = process.getBuiltinModule('node:fs');
+const { createRequire } = process.getBuiltinModule('node:module');
+const { join } = process.getBuiltinModule('node:path');
+
+type Transform = typeof import('../transform/transform.js').transform;
+let loadedTransform: Transform | undefined;
+
+/**
+ * The transform, loaded at the first cache miss: the parser and the scope analyzer
+ * take 100-500 ms to import, and a start whose every module hits the cache needs
+ * neither. `require()` of an ES module is synchronous (Node >= 20.19), which the
+ * in-thread load hook needs; the graph has no top-level await.
+ */
+function transform(...args: Parameters<Transform>): ReturnType<Transform> {
+  loadedTransform ??= (createRequire(import.meta.url)('../transform/transform.js') as typeof import('../transform/transform.js')).transform;
+  return loadedTransform(...args);
+}
 
 export interface CachedTransformOptions {
   typescript: boolean;
   sourceHash?: string;
+  /** The project's data default (config `data`), embedded in the module's metadata. */
+  data?: 'keep' | 'replace';
   /**
-   * Keep the result in memory only. Reload versions use it: the disk cache serves the
-   * next start, and every intermediate edit of a file would otherwise stay on disk.
+   * Where to keep the result on disk (the project's `node_modules/.cache/hot-loader`), or
+   * null for memory only. Reload versions use memory only: the disk cache serves the next
+   * start, and every intermediate edit of a file would otherwise stay on disk.
    */
-  memoryOnly?: boolean;
+  directory: string | null;
 }
 
 export class TransformCache {
   readonly #memory = new Map<string, string>();
-  readonly #directory: string | null;
   readonly #salt: string;
-  #directoryReady = false;
+  readonly #readyDirectories = new Set<string>();
   /** Counters for tests and benchmarks. */
   readonly stats = { memoryHits: 0, diskHits: 0, misses: 0 };
 
-  /** @param directory where to keep entries on disk, or null for memory only */
-  constructor(directory: string | null, salt: string) {
-    this.#directory = directory;
+  /** @param salt what else the output depends on (the package version) */
+  constructor(salt: string) {
     this.#salt = `${TRANSFORM_FORMAT}:${salt}`;
   }
 
   /** The transformed code of `source` loaded from `url`. Throws the transform's HotError. */
   transform(source: string, url: string, options: CachedTransformOptions): string {
-    const key = createHash('sha1').update(`${this.#salt}\0${url}\0${options.typescript}\0${options.sourceHash ?? ''}\0`).update(source).digest('hex');
+    const key = contentKey(`${this.#salt}\0${url}\0${options.typescript}\0${options.sourceHash ?? ''}\0${options.data ?? ''}\0${source}`);
     const memory = this.#memory.get(key);
     if (memory !== undefined) {
       this.stats.memoryHits++;
       return memory;
     }
-    const file = this.#directory && !options.memoryOnly ? join(this.#directory, `${key}.js`) : null;
+    const file = options.directory ? join(options.directory, `${key}.js`) : null;
     if (file) {
       try {
         const code = readFileSync(file, 'utf8');
@@ -54,17 +71,21 @@ export class TransformCache {
       }
     }
     this.stats.misses++;
-    const { code } = transform(source, url, { typescript: options.typescript, ...(options.sourceHash ? { sourceHash: options.sourceHash } : {}) });
+    const { code } = transform(source, url, {
+      typescript: options.typescript,
+      ...(options.sourceHash ? { sourceHash: options.sourceHash } : {}),
+      ...(options.data ? { data: options.data } : {}),
+    });
     this.#memory.set(key, code);
-    if (file) this.#write(file, code);
+    if (file) this.#write(options.directory as string, file, code);
     return code;
   }
 
-  #write(file: string, code: string): void {
+  #write(directory: string, file: string, code: string): void {
     try {
-      if (!this.#directoryReady) {
-        mkdirSync(this.#directory as string, { recursive: true });
-        this.#directoryReady = true;
+      if (!this.#readyDirectories.has(directory)) {
+        mkdirSync(directory, { recursive: true });
+        this.#readyDirectories.add(directory);
       }
       const temp = `${file}.${process.pid}.tmp`;
       writeFileSync(temp, code);

@@ -3,9 +3,11 @@
  * Read once at start-up, validated up front; a bad config stops the process with
  * a message that names the key, the value and what is allowed.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { HotError } from '../transform/errors.js';
+// Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
+// node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
+const { existsSync, readFileSync } = process.getBuiltinModule('node:fs');
+const { dirname, join } = process.getBuiltinModule('node:path');
 
 /** The config as written by the user (every key optional). */
 export interface HotConfigInput {
@@ -35,23 +37,28 @@ export interface HotConfig {
 
 const KEYS = ['include', 'exclude', 'data', 'quiet', 'cache'] as const;
 
-/** The project root: the nearest directory at or above `cwd` with a package.json. */
-export function findRoot(cwd: string): string {
-  for (let dir = cwd; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) return cwd;
+/** The nearest directory at or above `dir` that has a package.json, or null. */
+export function findRoot(dir: string): string | null {
+  for (let current = dir; ; current = dirname(current)) {
+    if (existsSync(join(current, 'package.json'))) return current;
+    if (dirname(current) === current) return null;
   }
 }
 
-export function readConfig(cwd: string = process.cwd()): HotConfig {
-  const root = findRoot(cwd);
+/**
+ * The config of the project rooted at `root` (a directory with a package.json, or null
+ * for a module that has none above it: the defaults, with `fallbackRoot` for the globs).
+ * @throws {HotError} ERR_HOT_INVALID_ARGUMENT naming the file, the key and what is allowed
+ */
+export function readConfig(root: string | null, fallbackRoot: string = process.cwd()): HotConfig {
+  if (root === null) return normalizeConfig({}, fallbackRoot, 'defaults (no package.json above the module)');
   let input: unknown = {};
-  let source = 'defaults';
+  let source = `defaults (${join(root, 'package.json')} has no "hot" key)`;
   const file = join(root, 'hot.config.json');
   if (existsSync(file)) {
     source = file;
     input = parseJson(file);
-  } else if (existsSync(join(root, 'package.json'))) {
+  } else {
     const pkg = parseJson(join(root, 'package.json')) as { hot?: unknown };
     if (pkg && typeof pkg === 'object' && pkg.hot !== undefined) {
       source = `${join(root, 'package.json')} ("hot" key)`;
@@ -59,6 +66,41 @@ export function readConfig(cwd: string = process.cwd()): HotConfig {
     }
   }
   return normalizeConfig(input, root, source);
+}
+
+/**
+ * Which project each module belongs to: the nearest package.json above it, whose
+ * config (include, exclude, data, cache) applies to it. Lookups are cached per
+ * directory and configs per root, so each is read once per process (per thread).
+ */
+export class ProjectConfigs {
+  readonly #rootOfDirectory = new Map<string, string | null>();
+  /** By root; modules with no package.json above them by their own directory. */
+  readonly #configOfRoot = new Map<string, HotConfig>();
+
+  /** The project root of a directory: the nearest one at or above it with a package.json. */
+  rootOf(directory: string): string | null {
+    let root = this.#rootOfDirectory.get(directory);
+    if (root === undefined) {
+      const parent = dirname(directory);
+      root = existsSync(join(directory, 'package.json')) ? directory : parent === directory ? null : this.rootOf(parent);
+      this.#rootOfDirectory.set(directory, root);
+    }
+    return root;
+  }
+
+  /** The config that applies to the module at `path` (absolute). */
+  configOf(path: string): HotConfig {
+    const directory = dirname(path);
+    const root = this.rootOf(directory);
+    const key = root ?? directory;
+    let config = this.#configOfRoot.get(key);
+    if (config === undefined) {
+      config = readConfig(root, directory);
+      this.#configOfRoot.set(key, config);
+    }
+    return config;
+  }
 }
 
 function parseJson(file: string): unknown {

@@ -4,14 +4,16 @@
  * (`module.register`, Node 20). The hooks never wait on the main thread; the
  * runtime tells them a module's live version by resolving `file?hot-live=N`.
  */
-import { readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { fingerprint } from '../transform/fingerprint.js';
 import { LIVE_PARAM, VERSION_PARAM } from '../transform/names.js';
 import { TransformCache } from './cache.js';
-import type { HotConfig } from './config.js';
+import { ProjectConfigs, type HotConfig } from './config.js';
 import { globToRegExp } from './glob.js';
+// Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
+// node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
+const { existsSync, readFileSync } = process.getBuiltinModule('node:fs');
+const { join, relative, sep } = process.getBuiltinModule('node:path');
+const { fileURLToPath } = process.getBuiltinModule('node:url');
 
 interface ResolveResult {
   url: string;
@@ -29,23 +31,49 @@ interface LoadResult {
 
 const TS_FILE = /\.[cm]?tsx?$/;
 
+/** A project's config with its globs compiled. */
+interface Project {
+  config: HotConfig;
+  include: RegExp[];
+  exclude: RegExp[];
+  /** Where transforms are cached on disk, or null. */
+  cacheDirectory: string | null;
+}
+
 export class LoaderHooks {
-  readonly #config: HotConfig;
+  /** Each module belongs to the nearest package.json above it; its config applies. */
+  readonly #configs = new ProjectConfigs();
+  readonly #projects = new Map<HotConfig, Project>();
   /** The package's own compiled code, never hot (an installed copy is under node_modules anyway). */
   readonly #ownCode: string;
-  readonly #include: RegExp[];
-  readonly #exclude: RegExp[];
   /** Live version per module URL (without query); only modules that were ever reloaded. */
   readonly #versions = new Map<string, number>();
-  readonly #hot = new Map<string, boolean>();
+  /** Per module URL (without query): its project if the module is hot, null if not. */
+  readonly #hot = new Map<string, Project | null>();
   readonly cache: TransformCache;
+  /** Called once, when the first hot module is found (the loader's "nothing is hot" check). */
+  #onFirstHot: (() => void) | null;
 
-  constructor(config: HotConfig, packageRoot: string, packageVersion: string) {
-    this.#config = config;
+  constructor(packageRoot: string, packageVersion: string, onFirstHot: (() => void) | null = null) {
     this.#ownCode = join(packageRoot, 'dist') + sep;
-    this.#include = config.include.map(globToRegExp);
-    this.#exclude = config.exclude.map(globToRegExp);
-    this.cache = new TransformCache(config.cache ? join(config.root, 'node_modules', '.cache', 'hot-loader') : null, packageVersion);
+    this.cache = new TransformCache(packageVersion);
+    this.#onFirstHot = onFirstHot;
+  }
+
+  #project(path: string): Project {
+    const config = this.#configs.configOf(path);
+    let project = this.#projects.get(config);
+    if (!project) {
+      const hasPackage = existsSync(join(config.root, 'package.json'));
+      project = {
+        config,
+        include: config.include.map(globToRegExp),
+        exclude: config.exclude.map(globToRegExp),
+        cacheDirectory: config.cache && hasPackage ? join(config.root, 'node_modules', '.cache', 'hot-loader') : null,
+      };
+      this.#projects.set(config, project);
+    }
+    return project;
   }
 
   /** Answers `file?hot-live=N` (the runtime's message) without touching the file system. */
@@ -78,21 +106,28 @@ export class LoaderHooks {
     return result;
   }
 
-  /** Whether a module URL is a project file that should be made hot. */
+  /** Whether a module URL is a project file that should be made hot (by its own project's config). */
   isHot(url: string): boolean {
-    if (!url.startsWith('file:')) return false;
+    return this.#hotProject(url) !== null;
+  }
+
+  #hotProject(url: string): Project | null {
+    if (!url.startsWith('file:')) return null;
     const query = url.search(/[?#]/);
     const base = query === -1 ? url : url.slice(0, query);
     let hot = this.#hot.get(base);
     if (hot === undefined) {
+      hot = null;
       const path = fileURLToPath(base);
-      const rel = relative(this.#config.root, path).split(sep).join('/');
-      hot =
-        !rel.startsWith('../') && rel !== '..' &&
-        !path.startsWith(this.#ownCode) &&
-        !rel.split('/').includes('node_modules') &&
-        this.#include.some((re) => re.test(rel)) &&
-        !this.#exclude.some((re) => re.test(rel));
+      if (!path.startsWith(this.#ownCode) && !path.split(sep).includes('node_modules')) {
+        const project = this.#project(path);
+        const rel = relative(project.config.root, path).split(sep).join('/');
+        if (project.include.some((re) => re.test(rel)) && !project.exclude.some((re) => re.test(rel))) hot = project;
+      }
+      if (hot && this.#onFirstHot) {
+        this.#onFirstHot();
+        this.#onFirstHot = null;
+      }
       this.#hot.set(base, hot);
     }
     return hot;
@@ -110,7 +145,14 @@ export class LoaderHooks {
     const typescript = format === 'module-typescript';
     // Another loader (tsx) compiled this TypeScript file: change detection hashes the file itself.
     const sourceHash = !typescript && TS_FILE.test(parsed.pathname) ? fingerprint(readFileSync(fileURLToPath(base), 'utf8')) : undefined;
-    const code = this.cache.transform(source, base, { typescript, memoryOnly: reloading, ...(sourceHash ? { sourceHash } : {}) });
+    const project = this.#hotProject(base) as Project;
+    const data = project.config.data === 'auto' ? undefined : project.config.data;
+    const code = this.cache.transform(source, base, {
+      typescript,
+      directory: reloading ? null : project.cacheDirectory,
+      ...(sourceHash ? { sourceHash } : {}),
+      ...(data ? { data } : {}),
+    });
     return { ...result, format, source: code, shortCircuit: true };
   }
 }

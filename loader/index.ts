@@ -5,15 +5,16 @@
  * loaded after they are enabled), then the runtime (transformed modules enter it
  * from their first line), then the hooks.
  */
-import module from 'node:module';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { readConfig } from './config.js';
-import { LoaderHooks } from './hooks.js';
+import { findRoot, readConfig } from './config.js';
 import type { ThreadData } from './thread.js';
 import { hub } from '../runtime/hub.js';
 import '../runtime/index.js';
+// Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
+// node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
+const module = process.getBuiltinModule('node:module');
+const { readFileSync, realpathSync } = process.getBuiltinModule('node:fs');
+const { dirname, join } = process.getBuiltinModule('node:path');
+const { fileURLToPath } = process.getBuiltinModule('node:url');
 
 type ModuleApi = typeof module & {
   setSourceMapsSupport?: (enabled: boolean, options?: object) => void;
@@ -24,21 +25,63 @@ const api = module as ModuleApi;
 if (typeof api.setSourceMapsSupport === 'function') api.setSourceMapsSupport(true);
 else process.setSourceMapsEnabled(true);
 
-const config = readConfig();
-hub().configure({ data: config.data, quiet: config.quiet });
-
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const packageVersion = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
+// The entry's project, not the working directory's, gives the process-wide settings
+// (`cd elsewhere && node --import @hot/loader ../app/server.js` must behave the same).
+// Each module then follows the config of its own nearest package.json (hooks.ts).
+const entry = entryPath();
+const entryRoot = findRoot(entry ? dirname(entry) : process.cwd());
+const config = readConfig(entryRoot, entry ? dirname(entry) : process.cwd());
+hub().configure({ quiet: config.quiet });
+
+/** Set once any module was found hot (by the in-thread hooks, or a message from the hooks thread). */
+let sawHot = false;
+const onHot = () => {
+  sawHot = true;
+};
+
 if (typeof api.registerHooks === 'function') {
   // Node >= 22.15: synchronous, in-thread hooks (module.register warns as deprecated on Node 26).
-  const hooks = new LoaderHooks(config, packageRoot, packageVersion);
+  // Loaded only here: on Node 20 the hooks live on their own thread (thread.ts) and the main thread needs none of it.
+  const { LoaderHooks } = await import('./hooks.js');
+  const hooks = new LoaderHooks(packageRoot, packageVersion, onHot);
   type Next<T> = (specifierOrUrl: string, context: unknown) => T;
   api.registerHooks({
     resolve: (specifier: string, context: unknown, next: Next<{ url: string }>) => hooks.resolveEarly(specifier) ?? hooks.adjustResolved(next(specifier, context)),
     load: (url: string, context: unknown, next: Next<object>) => (hooks.isHot(url) ? hooks.transformLoaded(url, next(url, context) as never) : next(url, context)),
   });
 } else {
-  const data: ThreadData = { config, packageRoot, packageVersion };
-  module.register(new URL('./thread.js', import.meta.url), { data });
+  const { port1, port2 } = new (process.getBuiltinModule('node:worker_threads').MessageChannel)();
+  port1.once('message', onHot);
+  port1.unref();
+  const data: ThreadData = { packageRoot, packageVersion, port: port2 };
+  module.register(new URL('./thread.js', import.meta.url), { data, transferList: [port2] });
+}
+
+// Nothing hot at all is almost always a setup mistake: say so once, with the root that was used.
+// The hooks meet the entry's imports within milliseconds of start, so two seconds without
+// a single hot module means there will be none.
+const check = () => {
+  if (sawHot || hub().modules.size > 0) return;
+  sawHot = true;
+  const where = entry ? `${entry} belongs to ${entryRoot ?? 'no project (no package.json above it)'}` : `no entry file; the working directory belongs to ${entryRoot ?? 'no project'}`;
+  process.stderr.write(
+    `[hot] no module is hot: ${where}; config: ${config.source}, include ${JSON.stringify(config.include)}, exclude ${JSON.stringify(config.exclude)}. ` +
+      'Only ES modules outside node_modules are made hot, each by the config of the nearest package.json above it.\n',
+  );
+};
+setTimeout(check, 2000).unref();
+process.once('beforeExit', check);
+
+/** The entry file Node was asked to run (`node --import @hot/loader app.js`), or null (REPL, `-e`). */
+function entryPath(): string | null {
+  const main = process.argv[1];
+  if (!main || process.execArgv.some((flag) => /^(?:-e|--eval|-p|--print)(?:=|$)/.test(flag))) return null;
+  try {
+    return realpathSync(main);
+  } catch {
+    return null;
+  }
 }

@@ -2,19 +2,23 @@
  * Off-thread hooks for `module.register` (Node < 22.15). Same logic as the
  * in-thread hooks; only the `next*` calls are asynchronous.
  */
-import type { HotConfig } from './config.js';
+import type { MessagePort } from 'node:worker_threads';
 import { LoaderHooks } from './hooks.js';
 
 export interface ThreadData {
-  config: HotConfig;
   packageRoot: string;
   packageVersion: string;
+  /** Told once when the first hot module is found; the main thread never answers. */
+  port: MessagePort;
 }
 
 let hooks: LoaderHooks;
 
 export function initialize(data: ThreadData): void {
-  hooks = new LoaderHooks(data.config, data.packageRoot, data.packageVersion);
+  hooks = new LoaderHooks(data.packageRoot, data.packageVersion, () => {
+    data.port.postMessage('hot');
+    data.port.close();
+  });
 }
 
 type Next<T> = (specifierOrUrl: string, context: unknown) => Promise<T>;

@@ -2,12 +2,6 @@
  * Reload batches: collect, order dependencies first, evaluate every new version,
  * then commit or undo everything.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { existsSync, realpathSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, resolve as resolvePath } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { init as initLexer, parse as lexImports } from 'es-module-lexer';
 import { HotError } from '../transform/errors.js';
 import { fingerprint } from '../transform/fingerprint.js';
 import { LIVE_PARAM, VERSION_PARAM } from '../transform/names.js';
@@ -15,6 +9,13 @@ import type { ActiveBatch, Hub } from './hub.js';
 import type { HotModule, ModuleVersion } from './module.js';
 import { formatReport, type ModuleReport, type ReloadErrorInfo, type ReloadReport } from './report.js';
 import { UndoLog } from './undo.js';
+// Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
+// node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
+const { AsyncLocalStorage } = process.getBuiltinModule('node:async_hooks');
+const { existsSync, realpathSync } = process.getBuiltinModule('node:fs');
+const { readFile } = process.getBuiltinModule('node:fs/promises');
+const { isAbsolute, resolve: resolvePath } = process.getBuiltinModule('node:path');
+const { fileURLToPath, pathToFileURL } = process.getBuiltinModule('node:url');
 
 /** A path (absolute or relative to the working directory), a file URL string, or a URL. */
 export type FileInput = string | URL;
@@ -33,7 +34,8 @@ interface CommittedBatch {
   modules: HotModule[];
 }
 
-let lexerReady: Promise<void> | null = null;
+/** es-module-lexer, loaded at the first reload: a start that never reloads does not pay for it. */
+let lexer: Promise<typeof import('es-module-lexer')> | null = null;
 
 /** Set while a batch runs, in the async context of everything it evaluates. */
 const insideBatch = new AsyncLocalStorage<number>();
@@ -321,8 +323,11 @@ export class BatchRunner {
 
 /** Reads the new sources and orders the batch so dependencies evaluate first. */
 async function plan(modules: HotModule[], known: Map<HotModule, string>): Promise<Planned[]> {
-  lexerReady ??= initLexer();
-  await lexerReady;
+  lexer ??= import('es-module-lexer').then(async (loaded) => {
+    await loaded.init();
+    return loaded;
+  });
+  const { parse: lexImports } = await lexer;
   const planned: Planned[] = [];
   for (const module of modules) {
     const source = known.get(module) ?? (await readFile(module.file, 'utf8').catch(() => {

@@ -10,26 +10,19 @@ import type { HotModule, ModuleVersion } from './module.js';
 import { dressStandIn, forwardingProxy, updateLength } from './standin.js';
 import type { UndoLog } from './undo.js';
 
-export interface HandleOptions {
-  /** The project-wide data default from config. */
-  data: DataPragma | 'auto';
-}
-
 export class ModuleHandle {
   readonly module: HotModule;
   readonly current: ModuleVersion;
   readonly undo: Pick<UndoLog, 'push'>;
-  readonly options: HandleOptions;
   /** The base every emitted shell literal extends before its first implementation. */
   readonly Placeholder = Placeholder;
   /** The shared base the transform gives every base class. */
   readonly Root = Root;
 
-  constructor(module: HotModule, current: ModuleVersion, undo: Pick<UndoLog, 'push'>, options: HandleOptions) {
+  constructor(module: HotModule, current: ModuleVersion, undo: Pick<UndoLog, 'push'>) {
     this.module = module;
     this.current = current;
     this.undo = undo;
-    this.options = options;
   }
 
   /** This evaluation's version number (`__hot_V`). */
@@ -190,7 +183,7 @@ export class ModuleHandle {
   }
 
   #pragma(pragma: DataPragma | undefined): DataPragma | 'auto' {
-    return pragma ?? this.current.meta.pragma ?? this.options.data;
+    return pragma ?? this.current.meta.pragma ?? this.current.meta.project ?? 'auto';
   }
 
   /** Static field initialiser: true to evaluate the new initialiser, false to keep the shell's value. */

@@ -3,8 +3,7 @@
  * process, kept on `globalThis` so that two copies of this package (a symlinked
  * checkout, two versions in node_modules) still share one registry.
  */
-import { fileURLToPath } from 'node:url';
-import type { DataPragma, ModuleMeta } from '../transform/types.js';
+import type { ModuleMeta } from '../transform/types.js';
 import { RUNTIME_KEY, VERSION_PARAM } from '../transform/names.js';
 import { HotError } from '../transform/errors.js';
 import { ModuleHandle } from './handle.js';
@@ -12,11 +11,15 @@ import { HotContext } from './hot-context.js';
 import { HotModule, ModuleVersion, type BindingSetter } from './module.js';
 import type { ReloadReport } from './report.js';
 import { NO_UNDO, UndoLog } from './undo.js';
+// Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
+// node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
+const { fileURLToPath } = process.getBuiltinModule('node:url');
 
-/** Settings the runtime reads; the loader fills them from the project's config. */
+/**
+ * Process-wide settings; the loader fills them from the entry's project config.
+ * (The data default is per project: the transform embeds it in each module's metadata.)
+ */
 export interface RuntimeConfig {
-  /** Project-wide data default: `auto` (changed-initializer rule), `keep` or `replace`. */
-  data: DataPragma | 'auto';
   /** No stderr line per reload. */
   quiet: boolean;
 }
@@ -34,7 +37,7 @@ export interface ActiveBatch {
 
 export class Hub {
   readonly modules = new Map<string, HotModule>();
-  readonly config: RuntimeConfig = { data: 'auto', quiet: false };
+  readonly config: RuntimeConfig = { quiet: false };
   /** The batch being applied, if any. */
   active: ActiveBatch | null = null;
   readonly listeners = new Set<(report: ReloadReport) => void>();
@@ -73,7 +76,7 @@ export class Hub {
     }
     module.versions.push(version);
     importMeta.hot = new HotContext(module, version);
-    return new ModuleHandle(module, version, undo, this.config);
+    return new ModuleHandle(module, version, undo);
   }
 }
 

@@ -111,6 +111,69 @@ test('a bad config stops the process with a message naming the key and what is a
   }
 });
 
+test('the project root comes from the entry file, not the working directory', () => {
+  const p = project({
+    'app/package.json': { name: 'app', type: 'module', hot: { exclude: ['vendor/**'] } },
+    'app/server.js': `import { status } from '@hot/loader/runtime';\nimport { kind } from './lib.js';\nimport { kind as vendor } from './vendor/v.js';\nconsole.log(kind, vendor, status().modules.length);`,
+    'app/lib.js': 'export const kind = typeof import.meta.hot;',
+    'app/vendor/v.js': 'export const kind = typeof import.meta.hot;',
+    'elsewhere/.keep': '',
+  });
+  try {
+    const result = p.run([...IMPORT, '../app/server.js'], { cwd: 'elsewhere' });
+    assert.is(result.status, 0, result.stderr);
+    assert.is(result.stdout.trim(), 'object undefined 2');
+    assert.is(result.stderr, '');
+    assert.ok(existsSync(p.path('app/node_modules/.cache/hot-loader')), 'the cache lives in the entry project');
+  } finally {
+    p.remove();
+  }
+});
+
+test('each module follows the config of the nearest package.json above it', () => {
+  const p = project({
+    'package.json': { name: 'root', type: 'module', hot: { data: 'keep' } },
+    'app.js': `import { writeFileSync } from 'node:fs';
+import { reload } from '@hot/loader/runtime';
+import * as own from './state.js';
+import * as nested from './packages/lib/state.js';
+import { kind } from './packages/lib/skip.js';
+writeFileSync('state.js', 'export const level = { n: 2 };');
+writeFileSync('packages/lib/state.js', 'export const level = { n: 2 };');
+const report = await reload(['state.js', 'packages/lib/state.js']);
+console.log(report.ok, own.level.n, nested.level.n, kind);`,
+    'state.js': 'export const level = { n: 1 };',
+    'packages/lib/package.json': { name: 'lib', type: 'module', hot: { data: 'replace', exclude: ['skip.js'] } },
+    'packages/lib/state.js': 'export const level = { n: 1 };',
+    'packages/lib/skip.js': 'export const kind = typeof import.meta.hot;',
+  });
+  try {
+    const result = p.run([...IMPORT, 'app.js'], { env: { HOT_QUIET: '1' } });
+    assert.is(result.status, 0, result.stderr);
+    assert.is(result.stdout.trim(), 'true 1 2 undefined', 'root keeps (data: keep), the nested package replaces and excludes');
+  } finally {
+    p.remove();
+  }
+});
+
+test('nothing hot at all: one line on stderr that names the root and the config', () => {
+  const p = project({
+    'package.json': { name: 'x', type: 'module', hot: { include: ['src/**'] } },
+    'app.js': "import './lib.js';\nconsole.log('ran');",
+    'lib.js': 'export const a = 1;',
+  });
+  try {
+    const result = p.run([...IMPORT, 'app.js']);
+    assert.is(result.status, 0, result.stderr);
+    assert.is(result.stdout.trim(), 'ran');
+    const lines = result.stderr.trim().split('\n');
+    assert.is(lines.length, 1, result.stderr);
+    assert.match(lines[0], `[hot] no module is hot: ${p.path('app.js')} belongs to ${p.dir}; config: ${p.path('package.json')} ("hot" key), include ["src/**"]`);
+  } finally {
+    p.remove();
+  }
+});
+
 test('transforms are cached on disk for the next start', () => {
   const p = project({ 'app.js': "import './lib.js';\nconsole.log('ok');", 'lib.js': 'export const a = 1;' });
   try {

@@ -266,20 +266,27 @@ test('class members: version checks in methods and accessors, static data follow
 test('the transform cache: memory, then disk for a second start', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hot-cache-'));
   try {
-    const first = new TransformCache(dir, 'test');
+    const first = new TransformCache('test');
     const source = 'export const a = 1;';
-    const code = first.transform(source, URL_JS, { typescript: false });
-    first.transform(source, URL_JS, { typescript: false });
+    const code = first.transform(source, URL_JS, { typescript: false, directory: dir });
+    first.transform(source, URL_JS, { typescript: false, directory: dir });
     assert.equal(first.stats, { memoryHits: 1, diskHits: 0, misses: 1 });
     assert.is(readdirSync(dir).filter((f) => f.endsWith('.js')).length, 1);
-    const second = new TransformCache(dir, 'test');
-    assert.is(second.transform(source, URL_JS, { typescript: false }), code);
+    const second = new TransformCache('test');
+    assert.is(second.transform(source, URL_JS, { typescript: false, directory: dir }), code);
     assert.equal(second.stats, { memoryHits: 0, diskHits: 1, misses: 0 });
-    second.transform(source + '\n', URL_JS, { typescript: false });
+    second.transform(source + '\n', URL_JS, { typescript: false, directory: dir });
     assert.is(second.stats.misses, 1, 'new content is a miss');
-    const other = new TransformCache(dir, 'another version');
-    other.transform(source, URL_JS, { typescript: false });
+    const other = new TransformCache('another version');
+    other.transform(source, URL_JS, { typescript: false, directory: dir });
     assert.is(other.stats.misses, 1, 'another package version does not reuse entries');
+    const keep = new TransformCache('test');
+    const kept = keep.transform(source, URL_JS, { typescript: false, directory: dir, data: 'keep' });
+    assert.is(keep.stats.misses, 1, 'another project data default does not reuse entries');
+    assert.match(kept, '"project":"keep"');
+    const memory = new TransformCache('test');
+    memory.transform('export const b = 2;', URL_JS, { typescript: false, directory: null });
+    assert.is(readdirSync(dir).filter((f) => f.endsWith('.js')).length, 4, 'directory null keeps it in memory only');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -474,6 +474,7 @@ export function transform(source: string, url: string, options: TransformOptions
     hash: options.sourceHash ?? fingerprint(source),
     size: source.length,
     ...(pragmas.module ? { pragma: pragmas.module } : {}),
+    ...(options.data ? { project: options.data } : {}),
     bindings: bindings.map((b) => b.info),
     imports,
   };

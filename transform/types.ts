@@ -71,6 +71,8 @@ export interface ModuleMeta {
   size: number;
   /** Module-wide data-rule default from a file-top pragma. */
   pragma?: DataPragma;
+  /** The project's data default from config (absent: the changed-initializer rule). */
+  project?: DataPragma;
   bindings: BindingInfo[];
   imports: ImportInfo[];
 }
@@ -84,6 +86,8 @@ export interface TransformOptions {
    * (another loader such as tsx compiled it first). Defaults to the hash of `source`.
    */
   sourceHash?: string;
+  /** The project's data default (config `data`), applied where no pragma says otherwise. */
+  data?: DataPragma;
   /** Append the source map as an inline `//# sourceMappingURL=` comment. Default true. */
   inlineSourceMap?: boolean;
 }

@@ -27,8 +27,8 @@ export function project(files, { link = ['@hot/loader'] } = {}) {
     path: (file) => join(dir, file),
     write: (file, text) => writeFileSync(join(dir, file), text),
     /** Runs node with `args` in the project; returns { status, stdout, stderr }. */
-    run(args, { env = {} } = {}) {
-      const result = spawnSync(node, args, { cwd: dir, encoding: 'utf8', env: { ...process.env, HOT_QUIET: '', ...env }, timeout: 30_000 });
+    run(args, { env = {}, cwd = '.' } = {}) {
+      const result = spawnSync(node, args, { cwd: join(dir, cwd), encoding: 'utf8', env: { ...process.env, HOT_QUIET: '', ...env }, timeout: 30_000 });
       return { status: result.status, stdout: result.stdout, stderr: result.stderr };
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
