@@ -30,8 +30,10 @@ function run(suite) {
     const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const total = Number(/Total:\s+(\d+)/.exec(out)?.[1] ?? 0);
-      const passed = Number(/Passed:\s+(\d+)/.exec(out)?.[1] ?? 0);
+      // The last summary is the suite's own (a suite may print a nested suite's output first).
+      const last = (pattern) => Number([...out.matchAll(pattern)].pop()?.[1] ?? 0);
+      const total = last(/Total:\s+(\d+)/g);
+      const passed = last(/Passed:\s+(\d+)/g);
       resolve({ suite, code, signal, total, passed, out });
     });
   });

@@ -1,5 +1,8 @@
 // Throw-away projects for loader tests: a temp directory with a package.json,
 // node_modules/@hot/loader linked to this checkout, and the given files.
+// With HOT_TEST_INSTALL=<dir> (tests/install.test.js sets it), projects are made inside
+// <dir>, an app where the packed tarball was installed with npm, and link nothing: they
+// resolve @hot/loader and its dependencies from <dir>/node_modules, as a user's app does.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,15 +13,17 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const node = process.env.HOT_TEST_NODE || process.execPath;
 
 /** Creates a project from `{ path: contents }`; `package.json` defaults to `{ "type": "module" }`. */
+const installed = process.env.HOT_TEST_INSTALL || null;
+
 export function project(files, { link = ['@hot/loader'] } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'hot-loader-test-'));
+  const dir = mkdtempSync(join(installed ?? tmpdir(), 'hot-loader-test-'));
   const all = { 'package.json': JSON.stringify({ name: 'test-project', type: 'module' }), ...files };
   for (const [path, text] of Object.entries(all)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), typeof text === 'string' ? text : JSON.stringify(text));
   }
   mkdirSync(join(dir, 'node_modules', '@hot'), { recursive: true });
-  for (const name of link) {
+  for (const name of installed ? [] : link) {
     const target = name === '@hot/loader' ? root : join(root, 'node_modules', name);
     symlinkSync(target, join(dir, 'node_modules', name), 'dir');
   }

@@ -1,0 +1,131 @@
+// What a user installs: `npm pack`, then `npm install <tarball>` into an app outside
+// this repository, so only declared dependencies are present. There the app runs under
+// the loader, README's examples run against the installed copy, and a TypeScript app
+// type-checks against the published types.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { builtinModules } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { node } from './support/project.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const work = mkdtempSync(join(tmpdir(), 'hot-loader-install-'));
+const app = join(work, 'app');
+
+function sh(command, args, options = {}) {
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 180_000, ...options });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
+function write(file, text) {
+  mkdirSync(dirname(join(app, file)), { recursive: true });
+  writeFileSync(join(app, file), text);
+}
+
+test.before(() => {
+  sh('npm', ['pack', '--silent', '--pack-destination', work], { cwd: root });
+  const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'));
+  assert.ok(tarball, 'npm pack wrote a tarball');
+  const quickStart = /## Quick start[\s\S]*?```sh\n([\s\S]*?)```/.exec(readFileSync(join(root, 'README.md'), 'utf8'))?.[1] ?? '';
+  assert.match(quickStart, `npm install /path/to/checkout/${tarball}`, "README's quick start installs the tarball npm pack writes");
+  mkdirSync(app);
+  write('package.json', JSON.stringify({ name: 'user-app', private: true, type: 'module' }));
+  // @types/node for the type check, at the version this repository builds with.
+  sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, tarball), `@types/node@${pkg.devDependencies['@types/node']}`], { cwd: app });
+});
+
+test.after(() => rmSync(work, { recursive: true, force: true }));
+
+test('every package dist/ imports at run time is a declared dependency, and each dependency is used', () => {
+  const dist = join(app, 'node_modules', '@hot', 'loader', 'dist');
+  const bare = new Set();
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.js')) {
+        // Strip comments (JSDoc examples name '@hot/loader/runtime'), then find import specifiers.
+        const code = readFileSync(path, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+        for (const match of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|require\(\s*|getBuiltinModule\(\s*)['"]([^'"./][^'"]*)['"]/g)) bare.add(match[1]);
+      }
+    }
+  };
+  walk(dist);
+  const packages = [...bare].filter((name) => !name.startsWith('node:') && !builtinModules.includes(name)).map((name) => (name.startsWith('@') ? name.split('/').slice(0, 2) : name.split('/').slice(0, 1)).join('/'));
+  const declared = Object.keys(pkg.dependencies ?? {});
+  assert.equal([...new Set(packages)].sort(), declared.sort(), 'packages imported by dist/ vs dependencies in package.json');
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('## Dependencies'), readme.indexOf('\n## ', readme.indexOf('## Dependencies') + 5));
+  const listed = [...table.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
+  assert.equal(listed.sort(), declared.sort(), "README's dependency table vs package.json");
+});
+
+test('a two-module app runs under the installed loader, and a reload runs the new code', () => {
+  write('lib.js', "export function greet() { return 'v1'; }\n");
+  write('main.js', `import { writeFileSync } from 'node:fs';
+import { reload } from '@hot/loader/runtime';
+import { greet } from './lib.js';
+const saved = greet;
+console.log(saved());
+writeFileSync(new URL('./lib.js', import.meta.url), "export function greet() { return 'v2'; }\\n");
+const report = await reload(new URL('./lib.js', import.meta.url));
+console.log(report.ok, saved(), greet === saved);
+`);
+  const result = spawnSync(node, ['--import', '@hot/loader', 'main.js'], { cwd: app, encoding: 'utf8', timeout: 60_000, env: { ...process.env, HOT_QUIET: '' } });
+  assert.is(result.status, 0, result.stderr);
+  assert.is(result.stdout, 'v1\ntrue v2 true\n');
+  assert.match(result.stderr, /^\[hot\] reload lib\.js v2 \(1 replaced, 0 kept\) in [\d.]+ ms\n$/);
+});
+
+test("README's examples pass against the installed copy", () => {
+  const result = spawnSync(node, [join(root, 'tests', 'readme.test.js')], { cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, HOT_TEST_INSTALL: app, FORCE_COLOR: '0' } });
+  const passed = Number(/Passed:\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
+  const total = Number(/Total:\s+(\d+)/.exec(result.stdout)?.[1] ?? -1);
+  assert.is(result.status, 0, result.stdout + result.stderr);
+  assert.ok(total > 0 && passed === total, result.stdout);
+});
+
+test('a TypeScript app type-checks against the published types (nodenext)', () => {
+  write('tsconfig.json', JSON.stringify({
+    compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, types: ['node'], skipLibCheck: false },
+    include: ['good.ts'],
+  }));
+  write('good.ts', `import { reload, reloadAll, rollback, status, onReload, type ReloadReport } from '@hot/loader/runtime';
+const report: ReloadReport = await reload(['src/combat.ts']);
+if (!report.ok && report.error) console.log(report.error.code, report.error.file, report.error.line);
+const off: () => void = onReload((r) => console.log(r.batch, r.modules.map((m) => m.replaced.join(','))));
+off();
+const bytes: number = status().oldVersionBytes;
+await reloadAll();
+await rollback();
+const players = new Map<string, { hp: number }>();
+import.meta.hot?.dispose((data) => { data.players = players; });
+import.meta.hot?.migrate<Map<string, { hp: number }>>('players', (old, { from, to }) => new Map([...old].map(([k, v]) => [k, { ...v, hp: v.hp + from + to }])));
+import.meta.hot?.accept();
+console.log(bytes, import.meta.hot?.version, import.meta.hot?.data);
+export {};
+`);
+  write('bad.ts', `import { reload } from '@hot/loader/runtime';
+const ok: string = (await reload(42)).ok;
+import.meta.hot?.dispose(12);
+export {};
+`);
+  const tsc = join(root, 'node_modules', '.bin', 'tsc');
+  const good = spawnSync(tsc, ['-p', 'tsconfig.json', '--pretty', 'false'], { cwd: app, encoding: 'utf8', timeout: 120_000 });
+  assert.is(good.status, 0, good.stdout + good.stderr);
+  // The same config on a file that misuses the API must fail: the types are really there, not `any`.
+  write('tsconfig.bad.json', JSON.stringify({ extends: './tsconfig.json', include: ['bad.ts'] }));
+  const bad = spawnSync(tsc, ['-p', 'tsconfig.bad.json', '--pretty', 'false'], { cwd: app, encoding: 'utf8', timeout: 120_000 });
+  assert.is.not(bad.status, 0);
+  assert.match(bad.stdout, "bad.ts(2,34)", bad.stdout + bad.stderr);
+  assert.match(bad.stdout, "bad.ts(2,7)");
+  assert.match(bad.stdout, "bad.ts(3,26)");
+});
+
+test.run();
