@@ -7,6 +7,7 @@ import { fingerprint } from '../transform/fingerprint.js';
 import { LIVE_PARAM, VERSION_PARAM } from '../transform/names.js';
 import type { ActiveBatch, Hub } from './hub.js';
 import type { HotModule, ModuleVersion } from './module.js';
+import { errorInfo, explain } from './failure.js';
 import { formatReport, type ModuleReport, type ReloadErrorInfo, type ReloadReport } from './report.js';
 import { UndoLog } from './undo.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
@@ -20,7 +21,8 @@ const { fileURLToPath, pathToFileURL } = process.getBuiltinModule('node:url');
 /** A path (absolute or relative to the working directory), a file URL string, or a URL. */
 export type FileInput = string | URL;
 
-interface Planned {
+/** One module of a batch, with its new source read and its imports lexed. */
+export interface Planned {
   module: HotModule;
   source: string;
   /** Static imports of the new source: resolved URL, statement start, statement text. */
@@ -259,7 +261,10 @@ export class BatchRunner {
     const reports: ModuleReport[] = [];
     for (const [module, version] of batch.entered) {
       const previous = previousLive.get(module) as ModuleVersion;
-      const removed = previous.meta.bindings.map((b) => b.name).filter((name) => !version.indexOf.has(name));
+      // Bindings a compiler injected (tsx's `__name`) are cells like any other, but no news to the user.
+      const injected = new Set([...previous.meta.bindings, ...version.meta.bindings].filter((b) => b.generated).map((b) => b.name));
+      const shown = (names: Iterable<string>) => [...names].filter((name) => !injected.has(name));
+      const removed = shown(previous.meta.bindings.map((b) => b.name).filter((name) => !version.indexOf.has(name)));
       for (const [name, migration] of version.migrations) {
         if (!version.kept.has(name)) continue;
         const cell = module.cells.get(name);
@@ -292,9 +297,9 @@ export class BatchRunner {
       reports.push({
         file: module.file,
         version: version.version,
-        kept: [...version.kept],
-        replaced: [...version.replaced],
-        added: [...version.added],
+        kept: shown(version.kept),
+        replaced: shown(version.replaced),
+        added: shown(version.added),
         removed,
         warnings: [...version.warnings, ...removed.map((name) => `${name} was removed; references already taken keep the last code`)],
       });
@@ -364,76 +369,3 @@ async function plan(modules: HotModule[], known: Map<HotModule, string>): Promis
   planned.forEach(visit);
   return ordered;
 }
-
-const FRAME = /(?:\(|\bat\s)((?:file:\/\/)?\/[^\s():]+(?:\?[^\s():]*)?):(\d+):(\d+)\)?\s*$/;
-
-function framesOf(stack: string | undefined): { file: string; line: number; column: number }[] {
-  const frames: { file: string; line: number; column: number }[] = [];
-  for (const line of (stack ?? '').split('\n')) {
-    const match = FRAME.exec(line);
-    if (!match) continue;
-    let file = match[1].replace(/\?.*$/, '');
-    if (file.startsWith('file:')) file = fileURLToPath(file);
-    frames.push({ file, line: Number(match[2]), column: Number(match[3]) });
-  }
-  return frames;
-}
-
-const HOT_MESSAGE = /^(\/[^\n]*?|[A-Za-z]:\\[^\n]*?):(\d+):(\d+): /;
-
-function errorInfo(error: unknown): ReloadErrorInfo {
-  const err = error as Partial<HotError> & { stack?: string };
-  const info: ReloadErrorInfo = {
-    code: typeof err?.code === 'string' && err.code.startsWith('ERR_HOT_') ? err.code : 'ERR_HOT_EVALUATION',
-    message: err instanceof Error ? err.message : String(error),
-    ...(err?.stack ? { stack: err.stack } : {}),
-  };
-  if (err?.file) {
-    const prefix = `${err.file}:${err.line}:${err.column}: `;
-    Object.assign(info, { file: err.file, line: err.line, column: err.column });
-    if (info.message.startsWith(prefix)) info.message = info.message.slice(prefix.length);
-  }
-  return info;
-}
-
-/** Turns whatever a failed import threw into a report error with the original file:line:col. */
-function explain(error: unknown, current: Planned | null, batch: ActiveBatch, planned: Planned[]): ReloadErrorInfo {
-  const info = errorInfo(error);
-  if (info.file || !current) return info;
-  const module = current.module;
-  const message = info.message;
-  // Errors thrown in the load hook cross the hooks thread as text: "file:line:col: message".
-  const located = HOT_MESSAGE.exec(message);
-  if (located) {
-    return {
-      ...info,
-      code: info.code === 'ERR_HOT_EVALUATION' ? 'ERR_HOT_PARSE' : info.code,
-      message: message.slice(located[0].length),
-      file: located[1], line: Number(located[2]), column: Number(located[3]),
-    };
-  }
-  const missing = /does not provide an export named '([^']+)'/.exec(message) ?? /provide an export named ['"]?([\w$]+)/.exec(message);
-  if (!batch.entered.has(module) && missing) {
-    const requested = /requested module '([^']+)'/.exec(message)?.[1];
-    for (const step of planned) {
-      const hit = step.imports.find((entry) => (!requested || entry.specifier === requested) && new RegExp(`\\b${missing[1].replace(/\$/g, '\\$')}\\b`).test(entry.text));
-      if (hit) {
-        const before = step.source.slice(0, hit.start);
-        const line = before.split('\n').length;
-        const column = hit.start - before.lastIndexOf('\n');
-        return { ...info, code: 'ERR_HOT_LINK', file: step.module.file, line, column };
-      }
-    }
-    return { ...info, code: 'ERR_HOT_LINK', file: module.file };
-  }
-  // Evaluation started if the module entered, or a module it newly imports did (and threw).
-  if (!batch.entered.has(module) && batch.created.size === 0) {
-    const code = (error as { code?: string })?.code;
-    return { ...info, code: code === 'ERR_HOT_PARSE' ? code : 'ERR_HOT_LINK', file: module.file };
-  }
-  const files = new Set([...planned.map((p) => p.module.file), ...[...batch.created].map((m) => m.file)]);
-  const frames = framesOf(info.stack);
-  const frame = frames.find((f) => f.file === module.file) ?? frames.find((f) => files.has(f.file));
-  return frame ? { ...info, code: 'ERR_HOT_EVALUATION', ...frame } : { ...info, code: 'ERR_HOT_EVALUATION', file: module.file };
-}
-

@@ -46,8 +46,10 @@ export function formatReport(report: ReloadReport, verb: string, cwd = process.c
   const ms = report.ms < 10 ? report.ms.toFixed(2) : report.ms.toFixed(0);
   const relative = (file: string) => (file.startsWith(cwd + '/') ? file.slice(cwd.length + 1) : file);
   if (!report.ok && report.error) {
-    const where = report.error.file ? `${relative(report.error.file)}:${report.error.line ?? 0}:${report.error.column ?? 0} ` : '';
-    return `[hot] ${verb} failed (${ms} ms), nothing changed: ${where}${report.error.code} ${firstLine(report.error.message)}`;
+    const { file, line, column } = report.error;
+    const where = file ? `${relative(file)}${line ? `:${line}:${column ?? 1}` : ''} ` : '';
+    // The whole message: further lines (a compiler's other errors) are indented under the first.
+    return `[hot] ${verb} failed (${ms} ms), nothing changed: ${where}${report.error.code} ${report.error.message.replace(/\n/g, '\n    ')}`;
   }
   if (report.modules.length === 0) return `[hot] ${verb}: nothing to do (${ms} ms)`;
   const parts = report.modules.map((m) => {
@@ -58,9 +60,4 @@ export function formatReport(report: ReloadReport, verb: string, cwd = process.c
   });
   const warnings = report.modules.flatMap((m) => m.warnings);
   return `[hot] ${verb} ${parts.join(', ')} in ${ms} ms${warnings.length ? `; ${warnings.length} warning${warnings.length > 1 ? 's' : ''}: ${warnings.join('; ')}` : ''}`;
-}
-
-function firstLine(text: string): string {
-  const index = text.indexOf('\n');
-  return index === -1 ? text : text.slice(0, index);
 }

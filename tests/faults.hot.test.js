@@ -76,6 +76,21 @@ test('a missing import binding: a link error at the import, nothing changes', as
   assert.is(b.b(), 'b1:a1');
 });
 
+test('a missing package or file is a link error at the line and column of its import', async () => {
+  const s = stage('fault-missing');
+  const mod = await s.import('mod.js');
+  const error = await failing(s, ['mod.js']);
+  assert.is(error.code, 'ERR_HOT_LINK');
+  assert.match(error.message, "Cannot find package 'not-installed-anywhere'");
+  assert.equal([error.file, error.line, error.column], [s.path('mod.js'), 4, 23]);
+  s.to('v3');
+  const file = await reload(s.path('mod.js'));
+  assert.is(file.error.code, 'ERR_HOT_LINK');
+  assert.match(file.error.message, 'Cannot find module');
+  assert.equal([file.error.file, file.error.line, file.error.column], [s.path('mod.js'), 2, 24]);
+  assert.is(mod.run(), 'v1');
+});
+
 test('a new module that fails on its first load can be fixed and loaded by the next reload', async () => {
   const s = stage('fault-new-dep');
   const game = await s.import('game.js');

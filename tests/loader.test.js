@@ -213,8 +213,9 @@ test('TypeScript with tsx first (--import tsx --import @hot/loader)', () => {
   try {
     const result = p.run(['--import', 'tsx', ...IMPORT, 'app.ts'], { env: { HOT_QUIET: '1' } });
     assert.is(result.status, 0, result.stderr);
-    const [first] = result.stdout.trim().split('\n');
+    const [first, frame] = result.stdout.trim().split('\n');
     assert.is(first, 'true fly2 at 2 fly2 at 2');
+    assert.match(frame, `${p.path('ship.ts')}:7:11`, 'tsx\'s map and ours are chained');
   } finally {
     p.remove();
   }
@@ -231,6 +232,61 @@ test('TypeScript with Node\'s own type stripping (Node >= 22.18)', () => {
     const [first, frame] = result.stdout.trim().split('\n');
     assert.is(first, 'true fly2 at 2 fly2 at 2');
     assert.match(frame, `${p.path('ship.ts')}:7:11`);
+  } finally {
+    p.remove();
+  }
+});
+
+const TS_BROKEN = `import { writeFileSync } from 'node:fs';
+import { reload } from '@hot/loader/runtime';
+import { f } from './lib.ts';
+writeFileSync('lib.ts', process.env.NEXT ?? '');
+const report = await reload('lib.ts');
+const { code, file, line, column, message } = report.error ?? {};
+console.log(JSON.stringify({ code, file, line, column, message, f: f() }));`;
+
+test('TypeScript that Node cannot strip (an enum) is a parse error at its line and column (Node >= 22.18)', () => {
+  if (!nativeTypeScript) return;
+  const p = project({ 'app.ts': TS_BROKEN, 'lib.ts': 'export function f(): number { return 1; }\n' });
+  try {
+    const next = 'export function f(): number {\n  return 2;\n}\n\n  enum Color { Red, Green }\n';
+    const result = p.run([...IMPORT, 'app.ts'], { env: { NEXT: next } });
+    assert.is(result.status, 0, result.stderr);
+    const error = JSON.parse(result.stdout);
+    assert.equal(error, { code: 'ERR_HOT_PARSE', file: p.path('lib.ts'), line: 5, column: 3, message: error.message, f: 1 });
+    assert.match(error.message, /enum/);
+    assert.match(result.stderr, `lib.ts:5:3 ERR_HOT_PARSE ${error.message}`);
+  } finally {
+    p.remove();
+  }
+});
+
+test('a tsx compile error is a parse error at its line and column, with the whole message', () => {
+  const p = project({ 'app.ts': TS_BROKEN, 'lib.ts': 'export function f(): number { return 1; }\n' }, { link: ['@hot/loader', 'tsx'] });
+  try {
+    const next = 'export function f(): number {\n  return 2 +\n}\n';
+    const result = p.run(['--import', 'tsx', ...IMPORT, 'app.ts'], { env: { NEXT: next } });
+    assert.is(result.status, 0, result.stderr);
+    assert.equal(JSON.parse(result.stdout), { code: 'ERR_HOT_PARSE', file: p.path('lib.ts'), line: 3, column: 1, message: 'Unexpected "}"', f: 1 });
+    assert.match(result.stderr, 'lib.ts:3:1 ERR_HOT_PARSE Unexpected "}"');
+  } finally {
+    p.remove();
+  }
+});
+
+test('a multi-line error message reaches stderr whole', () => {
+  const p = project({
+    'app.js': `import { reload } from '@hot/loader/runtime';
+import { writeFileSync } from 'node:fs';
+import './lib.js';
+writeFileSync('lib.js', ${JSON.stringify('export const a = 1;\nthrow new Error("first line\\nsecond line");\n')});
+await reload('lib.js');`,
+    'lib.js': 'export const a = 1;\n',
+  });
+  try {
+    const result = p.run([...IMPORT, 'app.js']);
+    assert.is(result.status, 0, result.stderr);
+    assert.match(result.stderr, /lib\.js:2:7 ERR_HOT_EVALUATION first line\n {4}second line\n$/);
   } finally {
     p.remove();
   }

@@ -26,11 +26,13 @@ import {
 import { analyzeModule } from './scope.js';
 import { fingerprint } from './fingerprint.js';
 import { findPragmas } from './pragmas.js';
+const { createRequire } = process.getBuiltinModule('node:module');
 import type {
   BindingInfo,
   FunctionShape,
   ImportInfo,
   ModuleMeta,
+  SourceMapObject,
   StaticFieldInfo,
   TransformOptions,
   TransformResult,
@@ -46,6 +48,11 @@ import type {
 type Node = any;
 
 const TS_EXTENSION = /\.[cm]?tsx?(?:$|[?#])/;
+
+type InputMaps = typeof import('./input-map.js');
+let inputMaps: InputMaps | undefined;
+/** Source-map chaining, loaded for code another loader compiled first (tsx) and only then. */
+const loadInputMaps = (): InputMaps => (inputMaps ??= createRequire(import.meta.url)('./input-map.js') as InputMaps);
 
 /** Node >= 22: oxc hands the AST over through a shared buffer, ~3x faster (bench/parsers.js). */
 const RAW_TRANSFER = rawTransferSupported();
@@ -176,6 +183,8 @@ export function transform(source: string, url: string, options: TransformOptions
   }
 
   const output = new MagicString(source);
+  const input = source.includes('//# sourceMappingURL=data:') ? loadInputMaps().readInputMap(source) : null;
+  if (input) output.remove(input.commentStart, source.length);
   let specialIdentifiers: ReturnType<typeof findSpecialIdentifiers> | undefined;
   const special = () => (specialIdentifiers ??= findSpecialIdentifiers(program));
   const pragmas = findPragmas(source, parsed.comments, program.body);
@@ -211,6 +220,7 @@ export function transform(source: string, url: string, options: TransformOptions
     const { line, column } = lines.locate(at);
     const exported = exportsOf.get(local === DEFAULT_LOCAL ? '' : local) ?? [];
     const full: BindingInfo = { ...info, exported: info.name === 'default' && local === DEFAULT_LOCAL ? ['default'] : exported, line, column };
+    if (input?.isGenerated(line, column)) full.generated = true;
     const pending = { info: full, local, constant };
     bindings.push(pending);
     byName.set(local, pending);
@@ -500,10 +510,11 @@ export function transform(source: string, url: string, options: TransformOptions
   // Before anything else inserted at the same offset (e.g. a class declaration's own prefix).
   output.prependLeft(hashbang, prologue + ' ');
 
-  const map = output.generateMap({ source: url, includeContent: true, hires: 'boundary' });
+  const generated = output.generateMap({ source: url, includeContent: true, hires: 'boundary' });
+  const map: SourceMapObject = input ? input.chain(JSON.parse(generated.toString()), url) : JSON.parse(generated.toString());
   let code = output.toString();
-  if (options.inlineSourceMap !== false) code += `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(map.toString()).toString('base64')}\n`;
-  return { code, map: JSON.parse(map.toString()), bindings: meta.bindings, meta };
+  if (options.inlineSourceMap !== false) code += `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
+  return { code, map, bindings: meta.bindings, meta };
 }
 
 /**

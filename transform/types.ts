@@ -53,6 +53,8 @@ export interface BindingInfo {
   statics?: StaticFieldInfo[];
   /** For classes: the class declares `#private` members (they do not survive reloads). */
   privateMembers?: boolean;
+  /** Injected by a compiler that ran before us (tsx's `__name`): a cell like any other, left out of reports. */
+  generated?: boolean;
 }
 
 /** A static import, kept so a link error can be reported at its original position. */
