@@ -3,6 +3,7 @@
 //   node bench/run.js                      this Node
 //   HOT_BENCH_NODES=/path/node24,/path/node22 node bench/run.js   these Node binaries too
 //   HOT_BENCH_PROCESSES=5                   processes per measurement (medians over them)
+//   HOT_BENCH_ONLY=startup                  only the start-up tables (bench/startup.js)
 //
 // Every number is a median over separate processes, with the baseline measured in
 // the same process as the hot variant (the machine is shared and noisy).
@@ -10,11 +11,13 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runDynohot } from './peers.js';
+import { startupBench } from './startup.js';
 import { benchDir, median } from './support.js';
 
 const root = join(benchDir, '..');
 const nodes = [process.execPath, ...(process.env.HOT_BENCH_NODES ?? '').split(',').filter(Boolean)];
 const PROCESSES = Number(process.env.HOT_BENCH_PROCESSES ?? 5);
+const ONLY = process.env.HOT_BENCH_ONLY;
 
 function child(node, script, loader) {
   const args = loader ? ['--import', '@hot/loader', join('bench', script)] : [join('bench', script)];
@@ -30,9 +33,16 @@ const table = (head, rows) => {
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 };
 
+// Packs this package and installs the tarball once, for every Node binary.
+const startup = startupBench();
+
 for (const node of nodes) {
   const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
   console.log(`\n## Node ${version} (${PROCESSES} processes per measurement, medians)\n`);
+  if (ONLY === 'startup') {
+    console.log(startup.tables(node));
+    continue;
+  }
 
   // 1. Calls through stand-ins and hot classes.
   const runs = Array.from({ length: PROCESSES }, () => child(node, 'calls.js', true));
@@ -85,5 +95,9 @@ for (const node of nodes) {
   const throughput = child(node, 'transform.js', false);
   console.log(`\ntransform throughput over ${throughput.files} modules, ${(throughput.bytes / 1024).toFixed(0)} KB (MB/s, median of 7 rounds)\n`);
   console.log(table(['cold (parse + transform)', 'cached in memory', 'cached on disk (next start)', 'cold ms per 5 KB'], [[fmt(throughput.cold), fmt(throughput.memory), fmt(throughput.disk), fmt(throughput.coldMsPer5KB)]]));
+
+  // 4. Start-up from the installed tarball, against plain node, tsx and dynohot.
+  console.log(`\n${startup.tables(node)}`);
 }
+startup.close();
 rmSync(join(benchDir, '.work'), { recursive: true, force: true });

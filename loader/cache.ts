@@ -8,7 +8,7 @@ import { contentKey } from '../transform/fingerprint.js';
 import { TRANSFORM_FORMAT } from '../transform/names.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
 // node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
-const { mkdirSync, readFileSync, renameSync, writeFileSync } = process.getBuiltinModule('node:fs');
+const { mkdirSync, readFileSync, rename, writeFile } = process.getBuiltinModule('node:fs');
 const { createRequire } = process.getBuiltinModule('node:module');
 const { join } = process.getBuiltinModule('node:path');
 
@@ -45,6 +45,15 @@ export class TransformCache {
   readonly #readyDirectories = new Set<string>();
   /** Counters for tests and benchmarks. */
   readonly stats = { memoryHits: 0, diskHits: 0, misses: 0 };
+  /** Disk writes under way. */
+  pendingWrites = 0;
+  #idle: (() => void)[] = [];
+  #writes = 0;
+
+  /** Resolves when every disk write started so far has finished (or failed). */
+  idle(): Promise<void> {
+    return this.pendingWrites === 0 ? Promise.resolve() : new Promise((resolve) => this.#idle.push(resolve));
+  }
 
   /** @param salt what else the output depends on (the package version) */
   constructor(salt: string) {
@@ -81,17 +90,29 @@ export class TransformCache {
     return code;
   }
 
+  /**
+   * Writes an entry in the background (libuv's threads), off the load path: a cold start
+   * of a large app otherwise spends a large share of its time in synchronous writes.
+   * A write that has not finished when the process exits only costs the next start a parse.
+   */
   #write(directory: string, file: string, code: string): void {
     try {
       if (!this.#readyDirectories.has(directory)) {
         mkdirSync(directory, { recursive: true });
         this.#readyDirectories.add(directory);
       }
-      const temp = `${file}.${process.pid}.tmp`;
-      writeFileSync(temp, code);
-      renameSync(temp, file);
     } catch {
-      // A read-only or full disk only costs the next start a parse.
+      return; // a read-only disk
     }
+    const temp = `${file}.${process.pid}.${++this.#writes}.tmp`;
+    this.pendingWrites++;
+    writeFile(temp, code, (error) => {
+      if (error) return this.#written();
+      rename(temp, file, () => this.#written());
+    });
+  }
+
+  #written(): void {
+    if (--this.pendingWrites === 0) for (const resolve of this.#idle.splice(0)) resolve();
   }
 }

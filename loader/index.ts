@@ -7,8 +7,9 @@
  */
 import { findRoot, readConfig } from './config.js';
 import type { ThreadData } from './thread.js';
-import { hub } from '../runtime/hub.js';
+import type { Hub } from '../runtime/hub.js';
 import '../runtime/index.js';
+import { RUNTIME_KEY } from '../transform/names.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
 // node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
 const module = process.getBuiltinModule('node:module');
@@ -34,7 +35,9 @@ const packageVersion = (JSON.parse(readFileSync(join(packageRoot, 'package.json'
 const entry = entryPath();
 const entryRoot = findRoot(entry ? dirname(entry) : process.cwd());
 const config = readConfig(entryRoot, entry ? dirname(entry) : process.cwd());
-hub().configure({ quiet: config.quiet });
+// The runtime (a file of its own, shared with user code importing @hot/loader/runtime) made the hub.
+const hub = (globalThis as unknown as Record<symbol, Hub>)[Symbol.for(RUNTIME_KEY)];
+hub.configure({ quiet: config.quiet });
 
 /** Set once any module was found hot (by the in-thread hooks, or a message from the hooks thread). */
 let sawHot = false;
@@ -64,7 +67,7 @@ if (typeof api.registerHooks === 'function') {
 // The hooks meet the entry's imports within milliseconds of start, so two seconds without
 // a single hot module means there will be none.
 const check = () => {
-  if (sawHot || hub().modules.size > 0) return;
+  if (sawHot || hub.modules.size > 0) return;
   sawHot = true;
   const where = entry ? `${entry} belongs to ${entryRoot ?? 'no project (no package.json above it)'}` : `no entry file; the working directory belongs to ${entryRoot ?? 'no project'}`;
   process.stderr.write(

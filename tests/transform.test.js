@@ -263,7 +263,7 @@ test('class members: version checks in methods and accessors, static data follow
   assert.is(bindings[0].privateMembers, true);
 });
 
-test('the transform cache: memory, then disk for a second start', () => {
+test('the transform cache: memory, then disk for a second start', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hot-cache-'));
   try {
     const first = new TransformCache('test');
@@ -271,6 +271,7 @@ test('the transform cache: memory, then disk for a second start', () => {
     const code = first.transform(source, URL_JS, { typescript: false, directory: dir });
     first.transform(source, URL_JS, { typescript: false, directory: dir });
     assert.equal(first.stats, { memoryHits: 1, diskHits: 0, misses: 1 });
+    await first.idle();
     assert.is(readdirSync(dir).filter((f) => f.endsWith('.js')).length, 1);
     const second = new TransformCache('test');
     assert.is(second.transform(source, URL_JS, { typescript: false, directory: dir }), code);
@@ -284,8 +285,10 @@ test('the transform cache: memory, then disk for a second start', () => {
     const kept = keep.transform(source, URL_JS, { typescript: false, directory: dir, data: 'keep' });
     assert.is(keep.stats.misses, 1, 'another project data default does not reuse entries');
     assert.match(kept, '"project":"keep"');
+    await keep.idle();
     const memory = new TransformCache('test');
     memory.transform('export const b = 2;', URL_JS, { typescript: false, directory: null });
+    await Promise.all([second.idle(), other.idle(), memory.idle()]);
     assert.is(readdirSync(dir).filter((f) => f.endsWith('.js')).length, 4, 'directory null keeps it in memory only');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,51 @@
+// `npm run build`: type-check and emit declarations with tsc, then bundle each entry
+// point into one file with esbuild.
+//
+// Why bundles: a user's process loads our code at every start, on two threads on
+// Node 20. Loaded as ~17 separate ES modules, the runtime costs ~15 ms to import (every
+// relative import is resolved, read and compiled on its own); as one file it costs ~6
+// (bench/startup.js measures the whole start). Packages stay external: they are
+// dependencies, loaded only when needed.
+//
+// Entries, and who loads them:
+//   runtime/index.js     the runtime: `@hot/loader/runtime`, and the loader imports it
+//   loader/index.js      the `--import` entry (main thread); imports ../runtime/index.js
+//   loader/hooks.js      in-thread hooks (Node >= 22.15), imported by loader/index.js
+//   loader/thread.js     off-thread hooks (Node 20), registered by loader/index.js
+//   transform/transform.js, transform/input-map.js   required lazily by the hooks
+//   transform/index.js   `@hot/loader/transform`, the pure transform for tools
+//   loader/cache.js      the transform cache alone, for tests and benchmarks
+// The runtime must exist once per process, so loader/index.js imports it as a file
+// (external), never as a bundled copy.
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+
+const tsc = spawnSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json', '--emitDeclarationOnly'], { cwd: root, stdio: 'inherit' });
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+
+const entries = ['runtime/index', 'loader/index', 'loader/hooks', 'loader/thread', 'transform/transform', 'transform/input-map', 'transform/index', 'loader/cache'];
+await build({
+  absWorkingDir: root,
+  entryPoints: entries.map((entry) => ({ in: `${entry}.ts`, out: entry })),
+  outdir: 'dist',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  packages: 'external',
+  // Files loaded at run time by path: kept as imports of the built entry, not copied in.
+  plugins: [{
+    name: 'entries-stay-external',
+    setup(context) {
+      context.onResolve({ filter: /^\.\.\/runtime\/index\.js$/ }, (args) => (args.importer.endsWith(join('loader', 'index.ts')) ? { path: args.path, external: true } : undefined));
+      context.onResolve({ filter: /^\.\/hooks\.js$/ }, (args) => (args.importer.endsWith(join('loader', 'index.ts')) && args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
+    },
+  }],
+  logLevel: 'warning',
+});
