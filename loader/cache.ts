@@ -8,7 +8,7 @@ import { contentKey } from '../transform/fingerprint.js';
 import { TRANSFORM_FORMAT } from '../transform/names.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
 // node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
-const { mkdirSync, readFileSync, rename, writeFile } = process.getBuiltinModule('node:fs');
+const { mkdirSync, readFileSync, rename, renameSync, writeFile, writeFileSync } = process.getBuiltinModule('node:fs');
 const { createRequire } = process.getBuiltinModule('node:module');
 const { join } = process.getBuiltinModule('node:path');
 
@@ -55,9 +55,17 @@ export class TransformCache {
     return this.pendingWrites === 0 ? Promise.resolve() : new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  /** @param salt what else the output depends on (the package version) */
-  constructor(salt: string) {
+  readonly #background: boolean;
+
+  /**
+   * @param salt what else the output depends on (the package version)
+   * @param background write entries in the background (the main thread keeps the process
+   *   alive until they finish); false on the hooks thread of Node 20, which the process does
+   *   not wait for at exit, so there a write finishes before the module is handed back
+   */
+  constructor(salt: string, background = true) {
     this.#salt = `${TRANSFORM_FORMAT}:${salt}`;
+    this.#background = background;
   }
 
   /** The transformed code of `source` loaded from `url`. Throws the transform's HotError. */
@@ -91,9 +99,9 @@ export class TransformCache {
   }
 
   /**
-   * Writes an entry in the background (libuv's threads), off the load path: a cold start
-   * of a large app otherwise spends a large share of its time in synchronous writes.
-   * A write that has not finished when the process exits only costs the next start a parse.
+   * Writes an entry, in the background (libuv's threads) where the process waits for it:
+   * off the load path, where a cold start of a large app otherwise spends a large share
+   * of its time in synchronous writes.
    */
   #write(directory: string, file: string, code: string): void {
     try {
@@ -105,6 +113,15 @@ export class TransformCache {
       return; // a read-only disk
     }
     const temp = `${file}.${process.pid}.${++this.#writes}.tmp`;
+    if (!this.#background) {
+      try {
+        writeFileSync(temp, code);
+        renameSync(temp, file);
+      } catch {
+        // A full disk only costs the next start a parse.
+      }
+      return;
+    }
     this.pendingWrites++;
     writeFile(temp, code, (error) => {
       if (error) return this.#written();

@@ -54,9 +54,10 @@ export class LoaderHooks {
   /** Called once, when the first hot module is found (the loader's "nothing is hot" check). */
   #onFirstHot: (() => void) | null;
 
-  constructor(packageRoot: string, packageVersion: string, onFirstHot: (() => void) | null = null) {
+  /** @param offThread the hooks run on Node 20's hooks thread (cache writes must not outlive a load) */
+  constructor(packageRoot: string, packageVersion: string, onFirstHot: (() => void) | null = null, offThread = false) {
     this.#ownCode = join(packageRoot, 'dist') + sep;
-    this.cache = new TransformCache(packageVersion);
+    this.cache = new TransformCache(packageVersion, !offThread);
     this.#onFirstHot = onFirstHot;
   }
 

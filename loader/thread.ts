@@ -18,7 +18,7 @@ export function initialize(data: ThreadData): void {
   hooks = new LoaderHooks(data.packageRoot, data.packageVersion, () => {
     data.port.postMessage('hot');
     data.port.close();
-  });
+  }, true);
 }
 
 type Next<T> = (specifierOrUrl: string, context: unknown) => Promise<T>;

@@ -8,7 +8,6 @@
  */
 import MagicString from 'magic-string';
 import { parseSync, rawTransferSupported, Visitor, type ParserOptions } from 'oxc-parser';
-import type { Scope } from './scope.js';
 import { HotError, LineIndex } from './errors.js';
 import {
   CELL_PREFIX,
@@ -173,10 +172,10 @@ export function transform(source: string, url: string, options: TransformOptions
     throw new HotError('ERR_HOT_PARSE', `${fatal.message}${fatal.helpMessage ? ` (${fatal.helpMessage})` : ''}`, position(label ? label.start : 0));
   }
   const program = parsed.program as Node;
-  const { manager, moduleScope } = analyzeModule(program);
+  const scope = analyzeModule(program);
 
-  for (const variable of moduleScope.variables) {
-    if (variable.isValueVariable && variable.name.startsWith(RESERVED_PREFIX)) {
+  for (const variable of scope.variables.values()) {
+    if (variable.name.startsWith(RESERVED_PREFIX)) {
       const identifier = variable.identifiers[0] as Node;
       throw new HotError('ERR_HOT_TRANSFORM', `the name '${variable.name}' is reserved for @hot/loader's injected code; rename it`, position(identifier?.start ?? 0));
     }
@@ -214,7 +213,7 @@ export function transform(source: string, url: string, options: TransformOptions
   const byName = new Map<string, PendingBinding>();
   const prologueCells: string[] = [];
   const prologueStatements: string[] = [];
-  const variableOf = new Map(moduleScope.variables.filter((v) => v.isValueVariable).map((v) => [v.name, v]));
+  const variableOf = scope.variables;
 
   const addBinding = (info: Omit<BindingInfo, 'exported' | 'line' | 'column'>, local: string, at: number, constant = false): number => {
     const { line, column } = lines.locate(at);
@@ -229,9 +228,9 @@ export function transform(source: string, url: string, options: TransformOptions
 
   // Reads of module-scope bindings, by offset: initializers look up their range in it.
   const moduleReads: { at: number; name: string }[] = [];
-  for (const variable of moduleScope.variables) {
+  for (const variable of scope.variables.values()) {
     for (const reference of variable.references) {
-      if (reference.isRead()) moduleReads.push({ at: (reference.identifier as Node).start, name: variable.name });
+      if (reference.read) moduleReads.push({ at: (reference.identifier as Node).start, name: variable.name });
     }
   }
   moduleReads.sort((x, y) => x.at - y.at);
@@ -308,9 +307,7 @@ export function transform(source: string, url: string, options: TransformOptions
       }
     }
     // The class's own name inside its body means the stable class, not this version.
-    const classScope = manager.acquire(node, true) as Scope | null;
-    const inner = classScope?.type === 'class' ? classScope.variables.find((v) => v.name === node.id?.name) : undefined;
-    for (const reference of inner?.references ?? []) {
+    for (const reference of scope.classSelfReferences(node)) {
       const identifier = reference.identifier as Node;
       // `Player.#count` must keep reading the implementation that owns the private name.
       if (special().privateObjects.has(identifier.start)) continue;
@@ -472,7 +469,7 @@ export function transform(source: string, url: string, options: TransformOptions
     const variable = variableOf.get(name);
     if (!variable) continue;
     for (const reference of variable.references) {
-      if (!reference.isWrite() || reference.init) continue;
+      if (!reference.write || reference.init) continue;
       const identifier = reference.identifier as Node;
       written.add(pending);
       const shorthand = special().shorthands.has(identifier.start);
