@@ -40,9 +40,18 @@ interface Project {
   cacheDirectory: string | null;
 }
 
+export interface LoaderHooksOptions {
+  /** Called once, when the first hot module is found (the loader's "nothing is hot" check). */
+  onFirstHot?: () => void;
+  /** Configs already read by the loader on this thread. */
+  configs?: ProjectConfigs;
+  /** The hooks run on Node 20's hooks thread: cache writes must not outlive a load. */
+  offThread?: boolean;
+}
+
 export class LoaderHooks {
   /** Each module belongs to the nearest package.json above it; its config applies. */
-  readonly #configs = new ProjectConfigs();
+  readonly #configs: ProjectConfigs;
   readonly #projects = new Map<HotConfig, Project>();
   /** The package's own compiled code, never hot (an installed copy is under node_modules anyway). */
   readonly #ownCode: string;
@@ -54,11 +63,11 @@ export class LoaderHooks {
   /** Called once, when the first hot module is found (the loader's "nothing is hot" check). */
   #onFirstHot: (() => void) | null;
 
-  /** @param offThread the hooks run on Node 20's hooks thread (cache writes must not outlive a load) */
-  constructor(packageRoot: string, packageVersion: string, onFirstHot: (() => void) | null = null, offThread = false) {
+  constructor(packageRoot: string, packageVersion: string, options: LoaderHooksOptions = {}) {
     this.#ownCode = join(packageRoot, 'dist') + sep;
-    this.cache = new TransformCache(packageVersion, !offThread);
-    this.#onFirstHot = onFirstHot;
+    this.cache = new TransformCache(packageVersion, !options.offThread);
+    this.#onFirstHot = options.onFirstHot ?? null;
+    this.#configs = options.configs ?? new ProjectConfigs();
   }
 
   #project(path: string): Project {

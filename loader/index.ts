@@ -5,7 +5,7 @@
  * loaded after they are enabled), then the runtime (transformed modules enter it
  * from their first line), then the hooks.
  */
-import { findRoot, readConfig } from './config.js';
+import { findRoot, ProjectConfigs, readConfig } from './config.js';
 import type { ThreadData } from './thread.js';
 import type { Hub } from '../runtime/hub.js';
 import '../runtime/index.js';
@@ -13,9 +13,12 @@ import { RUNTIME_KEY } from '../transform/names.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
 // node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
 const module = process.getBuiltinModule('node:module');
-const { readFileSync, realpathSync } = process.getBuiltinModule('node:fs');
+const { realpathSync } = process.getBuiltinModule('node:fs');
 const { dirname, join } = process.getBuiltinModule('node:path');
 const { fileURLToPath } = process.getBuiltinModule('node:url');
+
+/** The package's version, written in by the build (scripts/build.mjs). */
+declare const PACKAGE_VERSION: string;
 
 type ModuleApi = typeof module & {
   setSourceMapsSupport?: (enabled: boolean, options?: object) => void;
@@ -27,47 +30,49 @@ if (typeof api.setSourceMapsSupport === 'function') api.setSourceMapsSupport(tru
 else process.setSourceMapsEnabled(true);
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const packageVersion = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+const packageVersion = PACKAGE_VERSION;
 
 // The entry's project, not the working directory's, gives the process-wide settings
 // (`cd elsewhere && node --import @hot/loader ../app/server.js` must behave the same).
 // Each module then follows the config of its own nearest package.json (hooks.ts).
 const entry = entryPath();
 const entryRoot = findRoot(entry ? dirname(entry) : process.cwd());
-const config = readConfig(entryRoot, entry ? dirname(entry) : process.cwd());
+const configs = new ProjectConfigs();
+const config = entry ? configs.configOf(entry) : readConfig(entryRoot, process.cwd());
 // The runtime (a file of its own, shared with user code importing @hot/loader/runtime) made the hub.
 const hub = (globalThis as unknown as Record<symbol, Hub>)[Symbol.for(RUNTIME_KEY)];
 hub.configure({ quiet: config.quiet });
 
-/** Set once any module was found hot (by the in-thread hooks, or a message from the hooks thread). */
+/**
+ * Set once any module was found hot: by the in-thread hooks, or by the hooks thread writing
+ * 1 into a shared word (no MessagePort: loading worker_threads costs ~4 ms at start).
+ */
 let sawHot = false;
 const onHot = () => {
   sawHot = true;
 };
+const hotSeen = new Int32Array(new SharedArrayBuffer(4));
 
 if (typeof api.registerHooks === 'function') {
   // Node >= 22.15: synchronous, in-thread hooks (module.register warns as deprecated on Node 26).
   // Loaded only here: on Node 20 the hooks live on their own thread (thread.ts) and the main thread needs none of it.
   const { LoaderHooks } = await import('./hooks.js');
-  const hooks = new LoaderHooks(packageRoot, packageVersion, onHot);
+  const hooks = new LoaderHooks(packageRoot, packageVersion, { onFirstHot: onHot, configs });
   type Next<T> = (specifierOrUrl: string, context: unknown) => T;
   api.registerHooks({
     resolve: (specifier: string, context: unknown, next: Next<{ url: string }>) => hooks.resolveEarly(specifier) ?? hooks.adjustResolved(next(specifier, context)),
     load: (url: string, context: unknown, next: Next<object>) => (hooks.isHot(url) ? hooks.transformLoaded(url, next(url, context) as never) : next(url, context)),
   });
 } else {
-  const { port1, port2 } = new (process.getBuiltinModule('node:worker_threads').MessageChannel)();
-  port1.once('message', onHot);
-  port1.unref();
-  const data: ThreadData = { packageRoot, packageVersion, port: port2 };
-  module.register(new URL('./thread.js', import.meta.url), { data, transferList: [port2] });
+  const data: ThreadData = { packageRoot, packageVersion, hotSeen };
+  module.register(new URL('./thread.js', import.meta.url), { data });
 }
 
 // Nothing hot at all is almost always a setup mistake: say so once, with the root that was used.
 // The hooks meet the entry's imports within milliseconds of start, so two seconds without
 // a single hot module means there will be none.
 const check = () => {
-  if (sawHot || hub.modules.size > 0) return;
+  if (sawHot || Atomics.load(hotSeen, 0) === 1 || hub.modules.size > 0) return;
   sawHot = true;
   const where = entry ? `${entry} belongs to ${entryRoot ?? 'no project (no package.json above it)'}` : `no entry file; the working directory belongs to ${entryRoot ?? 'no project'}`;
   process.stderr.write(

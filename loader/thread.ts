@@ -2,23 +2,19 @@
  * Off-thread hooks for `module.register` (Node < 22.15). Same logic as the
  * in-thread hooks; only the `next*` calls are asynchronous.
  */
-import type { MessagePort } from 'node:worker_threads';
 import { LoaderHooks } from './hooks.js';
 
 export interface ThreadData {
   packageRoot: string;
   packageVersion: string;
-  /** Told once when the first hot module is found; the main thread never answers. */
-  port: MessagePort;
+  /** Its first word is set to 1 when the first hot module is found; the main thread only reads it. */
+  hotSeen: Int32Array;
 }
 
 let hooks: LoaderHooks;
 
 export function initialize(data: ThreadData): void {
-  hooks = new LoaderHooks(data.packageRoot, data.packageVersion, () => {
-    data.port.postMessage('hot');
-    data.port.close();
-  }, true);
+  hooks = new LoaderHooks(data.packageRoot, data.packageVersion, { onFirstHot: () => Atomics.store(data.hotSeen, 0, 1), offThread: true });
 }
 
 type Next<T> = (specifierOrUrl: string, context: unknown) => Promise<T>;

@@ -18,7 +18,7 @@
 // The runtime must exist once per process, so loader/index.js imports it as a file
 // (external), never as a bundled copy.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -47,5 +47,7 @@ await build({
       context.onResolve({ filter: /^\.\/hooks\.js$/ }, (args) => (args.importer.endsWith(join('loader', 'index.ts')) && args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
     },
   }],
+  // The loader needs its version (part of the cache key) without reading package.json at start.
+  define: { PACKAGE_VERSION: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version) },
   logLevel: 'warning',
 });

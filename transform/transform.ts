@@ -507,7 +507,9 @@ export function transform(source: string, url: string, options: TransformOptions
   // Before anything else inserted at the same offset (e.g. a class declaration's own prefix).
   output.prependLeft(hashbang, prologue + ' ');
 
-  const generated = output.generateMap({ source: url, includeContent: true, hires: 'boundary' });
+  // No sourcesContent: the original is on disk where the map points, and every start and
+  // reload would otherwise carry a second copy of the source, base64-encoded, through Node.
+  const generated = output.generateMap({ source: url, includeContent: false, hires: 'boundary' });
   const map: SourceMapObject = input ? input.chain(JSON.parse(generated.toString()), url) : JSON.parse(generated.toString());
   let code = output.toString();
   if (options.inlineSourceMap !== false) code += `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
