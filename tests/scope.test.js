@@ -5,9 +5,8 @@
 // and the same references a class body makes to the class's own name.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { corpusFiles } from './support/corpus.js';
+import { readFileSync } from 'node:fs';
 import { parseSync, Visitor } from 'oxc-parser';
 import { analyze } from '@typescript-eslint/scope-manager';
 import { analyzeModule } from '../dist/transform/scope.js';
@@ -84,16 +83,7 @@ test('the same bindings and references as @typescript-eslint/scope-manager on Ja
 });
 
 test('the same bindings and references as @typescript-eslint/scope-manager on every module in node_modules', () => {
-  const files = [];
-  const walk = (dir) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      const stat = statSync(path);
-      if (stat.isDirectory()) { if (!name.startsWith('.')) walk(path); }
-      else if (/\.(mjs|js|mts|ts)$/.test(name) && !/\.d\.m?ts$/.test(name) && stat.size < 200_000) files.push(path);
-    }
-  };
-  walk(fileURLToPath(new URL('../node_modules', import.meta.url)));
+  const files = corpusFiles();
   let compared = 0;
   const mismatches = [];
   for (const file of files) {

@@ -1,7 +1,8 @@
 // Transform unit tests: bindings, write rewriting, pragmas, source maps, errors, cache.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { corpusFiles } from './support/corpus.js';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -212,16 +213,7 @@ test('export default without a semicolon, abstract classes', () => {
 });
 
 test('every ES module in node_modules transforms into code that parses', () => {
-  const files = [];
-  const walk = (dir) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      const stat = statSync(path);
-      if (stat.isDirectory()) { if (!name.startsWith('.')) walk(path); }
-      else if (/\.(mjs|js|mts|ts)$/.test(name) && !/\.d\.m?ts$/.test(name) && stat.size < 200_000) files.push(path);
-    }
-  };
-  walk(fileURLToPath(new URL('../node_modules', import.meta.url)));
+  const files = corpusFiles();
   let transformed = 0;
   for (const file of files) {
     const source = readFileSync(file, 'utf8');
