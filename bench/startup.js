@@ -25,6 +25,9 @@ const TIMEOUT = 120_000;
 
 const VARIANTS = {
   plain: [],
+  // Node's own floor for any loader: no-op resolve and load hooks, registered the way
+  // @hot/loader registers its own (module.registerHooks where it exists, else module.register).
+  'no-op hooks': null,
   'hot cold': ['--import', '@hot/loader'],
   'hot warm': ['--import', '@hot/loader'],
   tsx: ['--import', 'tsx'],
@@ -55,7 +58,7 @@ const GOALS = {
 const APPS = [
   { app: 'two', title: 'two-module app (app.js imports ./lib.js, prints, exits)', variants: Object.keys(VARIANTS) },
   { app: 'thousand', title: null, variants: Object.keys(VARIANTS) },
-  { app: 'heavy', title: 'heavy third-party graph, not hot (lodash-es, date-fns, rxjs full entry points; only the 10-line entry is project code)', variants: ['plain', 'hot warm', 'tsx', 'dynohot'] },
+  { app: 'heavy', title: 'heavy third-party graph, not hot (lodash-es, date-fns, rxjs full entry points; only the 10-line entry is project code)', variants: ['plain', 'no-op hooks', 'hot warm', 'tsx', 'dynohot'] },
 ];
 
 const fmt = (n, digits = 2) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(digits));
@@ -109,6 +112,12 @@ export function startupBench({ rounds = ROUNDS } = {}) {
     throw error;
   }
   const { thousandBytes, roots } = writeApps(dir);
+  const noop = join(dir, 'noop-hooks.mjs');
+  writeFileSync(noop, `import module from 'node:module';
+if (module.registerHooks) module.registerHooks({ resolve: (s, c, next) => next(s, c), load: (u, c, next) => next(u, c) });
+else module.register('data:text/javascript,' + encodeURIComponent('export const resolve = (s, c, next) => next(s, c); export const load = (u, c, next) => next(u, c);'));
+`);
+  VARIANTS['no-op hooks'] = ['--import', pathToFileURL(noop).href];
   APPS[1].title = `${MODULES}-module app (${(thousandBytes / 1e6).toFixed(1)} MB, a class, functions and data per module, 2-3 sibling imports each; the entry imports ${roots} roots)`;
   const version = (pkg) => JSON.parse(sh(process.execPath, ['-p', `JSON.stringify(require('./node_modules/${pkg}/package.json').version)`], dir));
   const installed = ['@hot/loader', 'tsx', 'dynohot', 'lodash-es', 'date-fns', 'rxjs'].map((pkg) => `${pkg} ${version(pkg)}`).join(', ');
@@ -180,6 +189,7 @@ export function startupBench({ rounds = ROUNDS } = {}) {
     const out = [
       `start-up: wall ms of the whole process (spawn to exit) and peak RSS (process.resourceUsage().maxRSS, the app's last line), medians of ${rounds} rounds after an untimed one;\n` +
         "variants interleaved in each round; ratio and extra are medians of per-round comparisons with that round's plain run.\n" +
+        '"no-op hooks": resolve and load hooks that only call next(), registered as @hot/loader registers its own: what Node charges any loader. ' +
         '"hot cold": every node_modules/.cache/hot-loader removed before the run; "hot warm": right after it, reading the cache it wrote. ' +
         `tsx keeps its own cache (in ${tmpdir()}) and runs warm.\nInstalled from the packed tarball: ${installed}.`,
     ];
