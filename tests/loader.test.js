@@ -36,6 +36,10 @@ test('stack traces point at the original line and column (source maps on before 
     const result = p.run([...IMPORT, 'app.js']);
     assert.is(result.status, 0, result.stderr);
     assert.match(result.stdout, `${p.path('lib.js')}:4:11`);
+    // The next start reads the transform from the cache, its map from a file beside it.
+    const warm = p.run([...IMPORT, 'app.js']);
+    assert.is(warm.status, 0, warm.stderr);
+    assert.match(warm.stdout, `${p.path('lib.js')}:4:11`);
   } finally {
     p.remove();
   }
@@ -181,6 +185,7 @@ test('transforms are cached on disk for the next start', () => {
     const dir = p.path('node_modules/.cache/hot-loader');
     assert.ok(existsSync(dir));
     assert.is(readdirSync(dir).filter((f) => f.endsWith('.js')).length, 2);
+    assert.is(readdirSync(dir).filter((f) => f.endsWith('.map')).length, 2);
     assert.is(p.run([...IMPORT, 'app.js']).stdout.trim(), 'ok');
   } finally {
     p.remove();

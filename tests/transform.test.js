@@ -264,10 +264,15 @@ test('the transform cache: memory, then disk for a second start', async () => {
     first.transform(source, URL_JS, { typescript: false, directory: dir });
     assert.equal(first.stats, { memoryHits: 1, diskHits: 0, misses: 1 });
     await first.idle();
-    assert.is(readdirSync(dir).filter((f) => f.endsWith('.js')).length, 1);
+    assert.equal(readdirSync(dir).map((f) => f.slice(-3)).sort(), ['.js', 'map']);
     const second = new TransformCache('test');
-    assert.is(second.transform(source, URL_JS, { typescript: false, directory: dir }), code);
+    const fromDisk = second.transform(source, URL_JS, { typescript: false, directory: dir });
     assert.equal(second.stats, { memoryHits: 0, diskHits: 1, misses: 0 });
+    // The first load's map is inline; the entry on disk points at a map file beside it, the same map.
+    const [body, inline] = code.split('\n//# sourceMappingURL=data:application/json;base64,');
+    const [diskBody, mapUrl] = fromDisk.split('\n//# sourceMappingURL=');
+    assert.is(diskBody, body);
+    assert.equal(JSON.parse(readFileSync(fileURLToPath(mapUrl.trim()), 'utf8')), JSON.parse(Buffer.from(inline, 'base64').toString()));
     second.transform(source + '\n', URL_JS, { typescript: false, directory: dir });
     assert.is(second.stats.misses, 1, 'new content is a miss');
     const other = new TransformCache('another version');
