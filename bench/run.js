@@ -3,7 +3,7 @@
 //   node bench/run.js                      this Node
 //   HOT_BENCH_NODES=/path/node24,/path/node22 node bench/run.js   these Node binaries too
 //   HOT_BENCH_PROCESSES=5                   processes per measurement (medians over them)
-//   HOT_BENCH_ONLY=startup                  only the start-up tables (bench/startup.js)
+//   HOT_BENCH_ONLY=reload,transform         only these sections: calls (with the dynohot peer), reload, transform, startup
 //
 // Every number is a median over separate processes, with the baseline measured in
 // the same process as the hot variant (the machine is shared and noisy).
@@ -17,7 +17,8 @@ import { benchDir, median } from './support.js';
 const root = join(benchDir, '..');
 const nodes = [process.execPath, ...(process.env.HOT_BENCH_NODES ?? '').split(',').filter(Boolean)];
 const PROCESSES = Number(process.env.HOT_BENCH_PROCESSES ?? 5);
-const ONLY = process.env.HOT_BENCH_ONLY;
+const ONLY = process.env.HOT_BENCH_ONLY ? new Set(process.env.HOT_BENCH_ONLY.split(',')) : null;
+const want = (section) => !ONLY || ONLY.has(section);
 
 function child(node, script, loader) {
   const args = loader ? ['--import', '@hot/loader', join('bench', script)] : [join('bench', script)];
@@ -34,70 +35,74 @@ const table = (head, rows) => {
 };
 
 // Packs this package and installs the tarball once, for every Node binary.
-const startup = startupBench();
+const startup = want('startup') ? startupBench() : null;
 
 for (const node of nodes) {
   const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
   console.log(`\n## Node ${version} (${PROCESSES} processes per measurement, medians)\n`);
-  if (ONLY === 'startup') {
-    console.log(startup.tables(node));
-    continue;
+  // 1. Calls through stand-ins and hot classes.
+  let runs = [];
+  if (want('calls')) {
+    runs = Array.from({ length: PROCESSES }, () => child(node, 'calls.js', true));
+    const cases = [...new Set(runs[0].map((r) => r.name))];
+    const rows = cases.map((name) => {
+      const cells = [name];
+      const plain = median(runs.flatMap((run) => run.filter((r) => r.name === name && r.reloads === 0).map((r) => r.plainNs)));
+      cells.push(fmt(plain));
+      for (const reloads of [0, 1, 100]) {
+        const hot = median(runs.flatMap((run) => run.filter((r) => r.name === name && r.reloads === reloads).map((r) => r.hotNs)));
+        const ratio = median(runs.flatMap((run) => run.filter((r) => r.name === name && r.reloads === reloads).map((r) => r.hotNs / r.plainNs)));
+        cells.push(`${fmt(hot)} (${ratio.toFixed(2)}x, ${hot - plain >= 0 ? '+' : ''}${(hot - plain).toFixed(2)})`);
+      }
+      return cells;
+    });
+    console.log('ns per operation: plain module vs hot module after 0, 1 and 100 reloads (ratio to plain in the same process, extra ns);\nbetween reloads every loop runs 300,000 times, as a live server keeps calling while it is reloaded\n');
+    console.log(table(['operation', 'plain', 'hot, 0 reloads', 'hot, 1 reload', 'hot, 100 reloads'], rows));
   }
 
-  // 1. Calls through stand-ins and hot classes.
-  const runs = Array.from({ length: PROCESSES }, () => child(node, 'calls.js', true));
-  const cases = [...new Set(runs[0].map((r) => r.name))];
-  const rows = cases.map((name) => {
-    const cells = [name];
-    const plain = median(runs.flatMap((run) => run.filter((r) => r.name === name && r.reloads === 0).map((r) => r.plainNs)));
-    cells.push(fmt(plain));
-    for (const reloads of [0, 1, 100]) {
-      const hot = median(runs.flatMap((run) => run.filter((r) => r.name === name && r.reloads === reloads).map((r) => r.hotNs)));
-      const ratio = median(runs.flatMap((run) => run.filter((r) => r.name === name && r.reloads === reloads).map((r) => r.hotNs / r.plainNs)));
-      cells.push(`${fmt(hot)} (${ratio.toFixed(2)}x, ${hot - plain >= 0 ? '+' : ''}${(hot - plain).toFixed(2)})`);
-    }
-    return cells;
-  });
-  console.log('ns per operation: plain module vs hot module after 0, 1 and 100 reloads (ratio to plain in the same process, extra ns);\nbetween reloads every loop runs 300,000 times, as a live server keeps calling while it is reloaded\n');
-  console.log(table(['operation', 'plain', 'hot, 0 reloads', 'hot, 1 reload', 'hot, 100 reloads'], rows));
-
   // 2. Reload latency.
-  const latency = Array.from({ length: Math.max(3, Math.ceil(PROCESSES / 2)) }, () => child(node, 'reload.js', true));
-  console.log(`\nreload latency of a ${latency[0].bytes}-byte module whose source changed (ms; 200 reloads per process, first 10% dropped as warm-up)\n`);
-  console.log(table(['what', 'p50', 'p95', 'first'], [
-    ['reload(file) through @hot/loader', fmt(median(latency.map((l) => l.reload.p50))), fmt(median(latency.map((l) => l.reload.p95))), fmt(median(latency.map((l) => l.reload.first)))],
-    ['reload(file), transform cached (source seen before)', fmt(median(latency.map((l) => l.cached.p50))), fmt(median(latency.map((l) => l.cached.p95))), fmt(median(latency.map((l) => l.cached.first)))],
-    ['bare import(url + "?v=N"), plain module', fmt(median(latency.map((l) => l.bare.p50))), fmt(median(latency.map((l) => l.bare.p95))), fmt(median(latency.map((l) => l.bare.first)))],
-  ]));
+  if (want('reload')) {
+    const latency = Array.from({ length: Math.max(3, Math.ceil(PROCESSES / 2)) }, () => child(node, 'reload.js', true));
+    console.log(`\nreload latency of a ${latency[0].bytes}-byte module whose source changed (ms; 200 reloads per process, first 10% dropped as warm-up)\n`);
+    console.log(table(['what', 'p50', 'p95', 'first'], [
+      ['reload(file) through @hot/loader', fmt(median(latency.map((l) => l.reload.p50))), fmt(median(latency.map((l) => l.reload.p95))), fmt(median(latency.map((l) => l.reload.first)))],
+      ['reload(file), transform cached (source seen before)', fmt(median(latency.map((l) => l.cached.p50))), fmt(median(latency.map((l) => l.cached.p95))), fmt(median(latency.map((l) => l.cached.first)))],
+      ['bare import(url + "?v=N"), plain module', fmt(median(latency.map((l) => l.bare.p50))), fmt(median(latency.map((l) => l.bare.p95))), fmt(median(latency.map((l) => l.bare.first)))],
+    ]));
+  }
 
   // 2b. A named peer: dynohot, same operations, same baseline in the same process.
-  const peers = Array.from({ length: 3 }, () => runDynohot(node));
-  const failed = peers.find((p) => p.error);
-  if (failed) {
-    console.log(`\ndynohot: could not run (${failed.error})`);
-  } else {
-    const peer = (name, reloads, key) => median(peers.map((p) => p.results.find((r) => r.name === name && r.reloads === reloads)[key]));
-    const ours = (name, reloads) => median(runs.flatMap((run) => run.filter((r) => r.name === name && r.reloads === reloads).map((r) => r.hotNs / r.plainNs)));
-    console.log('\nnamed peer: dynohot 1.x (ns per operation; ratio to plain measured in the same process)\n');
-    console.log(table(['operation', 'plain', 'dynohot, 0 reloads', 'dynohot, 1 reload', '@hot/loader, 1 reload (ratio)'], ['call', 'method (old instance)', 'new', 'instanceof'].map((name) => [
-      name,
-      fmt(peer(name, 0, 'plainNs')),
-      `${fmt(peer(name, 0, 'hotNs'))} (${(peer(name, 0, 'hotNs') / peer(name, 0, 'plainNs')).toFixed(2)}x)`,
-      `${fmt(peer(name, 1, 'hotNs'))} (${(peer(name, 1, 'hotNs') / peer(name, 1, 'plainNs')).toFixed(2)}x)`,
-      `${ours(name, 1).toFixed(2)}x`,
-    ])));
-    const sees = peers[0].results.find((r) => r.reloads === 1).oldInstanceSeesNewClass;
-    console.log(`\nAfter a dynohot reload, an instance made before it is ${sees ? '' : 'not '}an instance of the new class and keeps the old methods; with @hot/loader it is, and runs the new ones.`);
-    console.log(`dynohot write-to-accept latency (its file watcher included, 20 reloads): p50 ${fmt(median(peers.map((p) => p.latency.p50)))} ms, p95 ${fmt(median(peers.map((p) => p.latency.p95)))} ms. @hot/loader has no watcher yet; its API reload latency is above.`);
+  if (want('calls')) {
+    const peers = Array.from({ length: 3 }, () => runDynohot(node));
+    const failed = peers.find((p) => p.error);
+    if (failed) {
+      console.log(`\ndynohot: could not run (${failed.error})`);
+    } else {
+      const peer = (name, reloads, key) => median(peers.map((p) => p.results.find((r) => r.name === name && r.reloads === reloads)[key]));
+      const ours = (name, reloads) => median(runs.flatMap((run) => run.filter((r) => r.name === name && r.reloads === reloads).map((r) => r.hotNs / r.plainNs)));
+      console.log('\nnamed peer: dynohot 1.x (ns per operation; ratio to plain measured in the same process)\n');
+      console.log(table(['operation', 'plain', 'dynohot, 0 reloads', 'dynohot, 1 reload', '@hot/loader, 1 reload (ratio)'], ['call', 'method (old instance)', 'new', 'instanceof'].map((name) => [
+        name,
+        fmt(peer(name, 0, 'plainNs')),
+        `${fmt(peer(name, 0, 'hotNs'))} (${(peer(name, 0, 'hotNs') / peer(name, 0, 'plainNs')).toFixed(2)}x)`,
+        `${fmt(peer(name, 1, 'hotNs'))} (${(peer(name, 1, 'hotNs') / peer(name, 1, 'plainNs')).toFixed(2)}x)`,
+        `${ours(name, 1).toFixed(2)}x`,
+      ])));
+      const sees = peers[0].results.find((r) => r.reloads === 1).oldInstanceSeesNewClass;
+      console.log(`\nAfter a dynohot reload, an instance made before it is ${sees ? '' : 'not '}an instance of the new class and keeps the old methods; with @hot/loader it is, and runs the new ones.`);
+      console.log(`dynohot write-to-accept latency (its file watcher included, 20 reloads): p50 ${fmt(median(peers.map((p) => p.latency.p50)))} ms, p95 ${fmt(median(peers.map((p) => p.latency.p95)))} ms. @hot/loader has no watcher yet; its API reload latency is above.`);
+  }
   }
 
   // 3. Transform throughput.
-  const throughput = child(node, 'transform.js', false);
-  console.log(`\ntransform throughput over ${throughput.files} modules, ${(throughput.bytes / 1024).toFixed(0)} KB (MB/s, median of 7 rounds)\n`);
-  console.log(table(['cold (parse + transform)', 'cached in memory', 'cached on disk (next start)', 'cold ms per 5 KB'], [[fmt(throughput.cold), fmt(throughput.memory), fmt(throughput.disk), fmt(throughput.coldMsPer5KB)]]));
+  if (want('transform')) {
+    const throughput = child(node, 'transform.js', false);
+    console.log(`\ntransform throughput over ${throughput.files} modules, ${(throughput.bytes / 1024).toFixed(0)} KB (MB/s, median of 7 rounds)\n`);
+    console.log(table(['cold (parse + transform)', 'cached in memory', 'cached on disk (next start)', 'cold ms per 5 KB'], [[fmt(throughput.cold), fmt(throughput.memory), fmt(throughput.disk), fmt(throughput.coldMsPer5KB)]]));
+  }
 
   // 4. Start-up from the installed tarball, against plain node, tsx and dynohot.
-  console.log(`\n${startup.tables(node)}`);
+  if (startup) console.log(`\n${startup.tables(node)}`);
 }
-startup.close();
+startup?.close();
 rmSync(join(benchDir, '.work'), { recursive: true, force: true });
