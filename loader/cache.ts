@@ -103,9 +103,12 @@ export class TransformCache {
       // The next start reads a map file beside the entry: Node then decodes no base64 copy of
       // it, and the module's source (which V8 scans and keeps for the life of the process)
       // is 60% smaller. A start of 1000 modules: +640 ms over plain against +880 inline.
+      // The map goes first, so an entry on disk never points at a map that is not there.
       const mapFile = file.replace(/\.js$/, '.map');
-      this.#write(options.directory as string, mapFile, mapText);
-      this.#write(options.directory as string, file, `${body}\n//# sourceMappingURL=${pathToFileURL(mapFile).href}\n`);
+      this.#write(options.directory as string, [
+        [mapFile, mapText],
+        [file, `${body}\n//# sourceMappingURL=${pathToFileURL(mapFile).href}\n`],
+      ]);
     }
     return code;
   }
@@ -115,7 +118,7 @@ export class TransformCache {
    * off the load path, where a cold start of a large app otherwise spends a large share
    * of its time in synchronous writes.
    */
-  #write(directory: string, file: string, code: string): void {
+  #write(directory: string, files: [file: string, text: string][]): void {
     try {
       if (!this.#readyDirectories.has(directory)) {
         mkdirSync(directory, { recursive: true });
@@ -124,21 +127,31 @@ export class TransformCache {
     } catch {
       return; // a read-only disk
     }
-    const temp = `${file}.${process.pid}.${++this.#writes}.tmp`;
+    // Each file goes to a temp name first and is renamed into place: a reader never sees half of it.
+    const temp = (file: string) => `${file}.${process.pid}.${++this.#writes}.tmp`;
     if (!this.#background) {
       try {
-        writeFileSync(temp, code);
-        renameSync(temp, file);
+        for (const [file, text] of files) {
+          const partial = temp(file);
+          writeFileSync(partial, text);
+          renameSync(partial, file);
+        }
       } catch {
         // A full disk only costs the next start a parse.
       }
       return;
     }
     this.pendingWrites++;
-    writeFile(temp, code, (error) => {
-      if (error) return this.#written();
-      rename(temp, file, () => this.#written());
-    });
+    const next = (index: number): void => {
+      if (index === files.length) return this.#written();
+      const [file, text] = files[index];
+      const partial = temp(file);
+      writeFile(partial, text, (error) => {
+        if (error) return this.#written();
+        rename(partial, file, (failed) => (failed ? this.#written() : next(index + 1)));
+      });
+    };
+    next(0);
   }
 
   #written(): void {

@@ -91,7 +91,11 @@ export class ProjectConfigs {
 
   /** The config that applies to the module at `path` (absolute). */
   configOf(path: string): HotConfig {
-    const directory = dirname(path);
+    return this.configOfDirectory(dirname(path));
+  }
+
+  /** The config that applies to modules in `directory` (absolute). */
+  configOfDirectory(directory: string): HotConfig {
     const root = this.rootOf(directory);
     const key = root ?? directory;
     let config = this.#configOfRoot.get(key);

@@ -5,7 +5,7 @@
  * loaded after they are enabled), then the runtime (transformed modules enter it
  * from their first line), then the hooks.
  */
-import { findRoot, ProjectConfigs, readConfig } from './config.js';
+import { findRoot, ProjectConfigs } from './config.js';
 import type { ThreadData } from './thread.js';
 import type { Hub } from '../runtime/hub.js';
 import '../runtime/index.js';
@@ -13,7 +13,7 @@ import { RUNTIME_KEY } from '../transform/names.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
 // node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
 const module = process.getBuiltinModule('node:module');
-const { realpathSync } = process.getBuiltinModule('node:fs');
+const { realpathSync, statSync } = process.getBuiltinModule('node:fs');
 const { dirname, join } = process.getBuiltinModule('node:path');
 const { fileURLToPath } = process.getBuiltinModule('node:url');
 
@@ -36,9 +36,11 @@ const packageVersion = PACKAGE_VERSION;
 // (`cd elsewhere && node --import @hot/loader ../app/server.js` must behave the same).
 // Each module then follows the config of its own nearest package.json (hooks.ts).
 const entry = entryPath();
-const entryRoot = findRoot(entry ? dirname(entry) : process.cwd());
+// `node --import @hot/loader .` names a directory (its package's main is the entry).
+const entryDirectory = entry ? (statSync(entry).isDirectory() ? entry : dirname(entry)) : process.cwd();
+const entryRoot = findRoot(entryDirectory);
 const configs = new ProjectConfigs();
-const config = entry ? configs.configOf(entry) : readConfig(entryRoot, process.cwd());
+const config = configs.configOfDirectory(entryDirectory);
 // The runtime (a file of its own, shared with user code importing @hot/loader/runtime) made the hub.
 const hub = (globalThis as unknown as Record<symbol, Hub>)[Symbol.for(RUNTIME_KEY)];
 hub.configure({ quiet: config.quiet });

@@ -134,6 +134,26 @@ test('the project root comes from the entry file, not the working directory', ()
   }
 });
 
+test('an entry given as a directory (`node --import @hot/loader .`) finds its project', () => {
+  const p = project({
+    'app/package.json': { name: 'app', type: 'module', main: 'main.js', hot: { quiet: true } },
+    'app/main.js': `import { writeFileSync } from 'node:fs';
+import { reload } from '@hot/loader/runtime';
+import { kind } from './lib.js';
+writeFileSync('lib.js', 'export const kind = 2;');
+console.log(kind, (await reload('lib.js')).ok);`,
+    'app/lib.js': 'export const kind = typeof import.meta.hot;',
+  });
+  try {
+    const result = p.run([...IMPORT, '.'], { cwd: 'app' });
+    assert.is(result.status, 0, result.stderr);
+    assert.is(result.stdout.trim(), 'object true');
+    assert.is(result.stderr, '', 'quiet comes from the entry directory\'s package.json');
+  } finally {
+    p.remove();
+  }
+});
+
 test('each module follows the config of the nearest package.json above it', () => {
   const p = project({
     'package.json': { name: 'root', type: 'module', hot: { data: 'keep' } },
