@@ -37,14 +37,6 @@ export interface HotConfig {
 
 const KEYS = ['include', 'exclude', 'data', 'quiet', 'cache'] as const;
 
-/** The nearest directory at or above `dir` that has a package.json, or null. */
-export function findRoot(dir: string): string | null {
-  for (let current = dir; ; current = dirname(current)) {
-    if (existsSync(join(current, 'package.json'))) return current;
-    if (dirname(current) === current) return null;
-  }
-}
-
 /**
  * The config of the project rooted at `root` (a directory with a package.json, or null
  * for a module that has none above it: the defaults, with `fallbackRoot` for the globs).

@@ -5,7 +5,7 @@
  * loaded after they are enabled), then the runtime (transformed modules enter it
  * from their first line), then the hooks.
  */
-import { findRoot, ProjectConfigs } from './config.js';
+import { ProjectConfigs } from './config.js';
 import type { ThreadData } from './thread.js';
 import type { Hub } from '../runtime/hub.js';
 import '../runtime/index.js';
@@ -38,8 +38,8 @@ const packageVersion = PACKAGE_VERSION;
 const entry = entryPath();
 // `node --import @hot/loader .` names a directory (its package's main is the entry).
 const entryDirectory = entry ? (statSync(entry).isDirectory() ? entry : dirname(entry)) : process.cwd();
-const entryRoot = findRoot(entryDirectory);
 const configs = new ProjectConfigs();
+const entryRoot = configs.rootOf(entryDirectory);
 const config = configs.configOfDirectory(entryDirectory);
 // The runtime (a file of its own, shared with user code importing @hot/loader/runtime) made the hub.
 const hub = (globalThis as unknown as Record<symbol, Hub>)[Symbol.for(RUNTIME_KEY)];
