@@ -135,7 +135,7 @@ export class BatchRunner {
       const report = await this.#run(id, all.filter((module) => !module.live.declined), new Map());
       if (report.ok) {
         for (const module of declined) {
-          report.modules.push({ file: module.file, version: module.live.version, kept: [], replaced: [], added: [], removed: [], warnings: ['not reloaded: the module called import.meta.hot.decline()'] });
+          report.modules.push({ file: module.file, version: module.live.version, kept: [], replaced: [], added: [], removed: [], reran: [], warnings: ['not reloaded: the module called import.meta.hot.decline()'] });
         }
       }
       return report;
@@ -152,7 +152,7 @@ export class BatchRunner {
       if (errors.length) throw errors[0];
       return {
         ok: true, batch: id, ms: 0,
-        modules: last.modules.map((module) => ({ file: module.file, version: module.live.version, kept: [], replaced: [], added: [], removed: [], warnings: [`rolled back batch ${last.id}`] })),
+        modules: last.modules.map((module) => ({ file: module.file, version: module.live.version, kept: [], replaced: [], added: [], removed: [], reran: [], warnings: [`rolled back batch ${last.id}`] })),
       };
     }, 'rollback');
   }
@@ -303,24 +303,37 @@ export class BatchRunner {
         replaced: shown(version.replaced),
         added: shown(version.added),
         removed,
+        reran: [...version.reran],
         warnings: [...version.warnings, ...removed.map((name) => `${name} was removed; references already taken keep the last code`)],
       });
     }
     return reports;
   }
 
-  /** After commit: dispose and accept handlers of the replaced version (errors become warnings). */
+  /**
+   * After commit: dispose and accept handlers of the replaced version (errors become warnings).
+   * A handler registered by a statement the new version kept unchanged (and did not run again)
+   * is not disposed: what its statement set up is still there, and the handler moves on to the
+   * new version. Accept handlers all run, and those of kept statements move on too.
+   */
   #finish(previous: ModuleVersion, module: HotModule, namespace: unknown, report: ModuleReport): void {
+    const version = module.live;
+    const kept = (statement: string | undefined) => statement !== undefined && version.keptStatements.has(statement);
     for (const dispose of previous.disposers) {
+      if (kept(dispose.statement)) {
+        version.disposers.push(dispose);
+        continue;
+      }
       try {
-        dispose(module.data);
+        dispose.callback(module.data);
       } catch (error) {
         report.warnings.push(`a dispose handler of v${previous.version} threw: ${(error as Error)?.message ?? error}`);
       }
     }
     for (const accept of previous.acceptors) {
+      if (kept(accept.statement)) version.acceptors.push(accept);
       try {
-        accept(namespace);
+        accept.callback(namespace);
       } catch (error) {
         report.warnings.push(`an accept handler of v${previous.version} threw: ${(error as Error)?.message ?? error}`);
       }

@@ -331,6 +331,40 @@ export class ModuleHandle {
     return value;
   }
 
+  /**
+   * A top-level statement that is not a declaration: true to run it. On a module's first
+   * load every statement runs. On a reload a statement runs again only if its text is new
+   * to the module (statements are matched by content, so lines inserted above it change
+   * nothing) or it reads a data binding this reload replaced; `@hot rerun` always runs it
+   * again, `@hot once` never does. Unchanged code does not run again: that is what keeps a
+   * reload from listening twice, registering a route twice or stacking listeners.
+   */
+  r(index: number): boolean {
+    const version = this.current;
+    const statement = version.meta.statements[index];
+    // A statement is known by its text and which occurrence of that text it is, so lines
+    // inserted above it, or a copy of it elsewhere in the file, change nothing.
+    const occurrence = (version.statementOccurrences.get(statement.fingerprint) ?? 0) + 1;
+    version.statementOccurrences.set(statement.fingerprint, occurrence);
+    const key = `${statement.fingerprint}#${occurrence}`;
+    const previous = this.module.live;
+    let run = true;
+    if (previous !== version) {
+      const rule = statement.pragma ?? version.meta.statementPragma ?? 'auto';
+      const known = statementKeys(previous).has(key);
+      run = rule === 'rerun' || (rule === 'auto' && (!known || statement.reads.some((name) => version.replacedData.has(name))));
+      if (known && !run) version.keptStatements.add(key);
+      if (run) version.reran.push(statement.line);
+    }
+    if (run) version.activeStatement = key;
+    return run;
+  }
+
+  /** End of a statement `r` let run: handlers it registered belong to it (see `HotContext.dispose`). */
+  e(): void {
+    this.current.activeStatement = undefined;
+  }
+
   /** A write to a `const` binding (the transform declares it with `let`): keep the language's error. */
   constWrite(name: string): never {
     throw new TypeError(`Assignment to constant variable '${name}'.`);
@@ -347,3 +381,17 @@ export class ModuleHandle {
   }
 }
 
+/** The keys (`fingerprint#occurrence`) of a version's statements. */
+function statementKeys(version: ModuleVersion): Set<string> {
+  if (!version.statementKeys) {
+    const seen = new Map<string, number>();
+    version.statementKeys = new Set(
+      (version.meta.statements ?? []).map(({ fingerprint }) => {
+        const occurrence = (seen.get(fingerprint) ?? 0) + 1;
+        seen.set(fingerprint, occurrence);
+        return `${fingerprint}#${occurrence}`;
+      }),
+    );
+  }
+  return version.statementKeys;
+}

@@ -31,7 +31,7 @@ export class HotContext {
    */
   dispose(callback: (data: Record<string, unknown>) => void): void {
     if (typeof callback !== 'function') throw new TypeError(`import.meta.hot.dispose() takes a function, got ${typeof callback}`);
-    this.#version.disposers.push(callback);
+    this.#version.disposers.push({ callback, statement: this.#version.activeStatement });
   }
 
   /**
@@ -41,7 +41,7 @@ export class HotContext {
   accept(callback?: (namespace: unknown) => void): void {
     if (callback === undefined) return;
     if (typeof callback !== 'function') throw new TypeError(`import.meta.hot.accept() takes a function or nothing, got ${typeof callback}`);
-    this.#version.acceptors.push(callback);
+    this.#version.acceptors.push({ callback, statement: this.#version.activeStatement });
   }
 
   /** Reloading this module fails with ERR_HOT_DECLINED (restart the process to load new code). */

@@ -7,6 +7,12 @@ import type { Cell } from './cell.js';
 /** `(index, value) => void`: assigns a module version's local binding number `index`. */
 export type BindingSetter = (index: number, value: unknown) => void;
 
+/** A handler and the top-level statement whose evaluation registered it (none: registered later). */
+export interface Registered<T> {
+  callback: T;
+  statement: string | undefined;
+}
+
 /** One evaluation of a module: the first load (version 1) or a reload (`?hot=N`). */
 export class ModuleVersion {
   readonly version: number;
@@ -15,10 +21,14 @@ export class ModuleVersion {
   readonly setter: BindingSetter | null;
   /** Binding name to its index in this version's metadata. */
   readonly indexOf: Map<string, number>;
-  /** `import.meta.hot.dispose` handlers: run when a later version commits. */
-  readonly disposers: ((data: Record<string, unknown>) => void)[] = [];
-  /** `import.meta.hot.accept(cb)` handlers: run with the new namespace when a later version commits. */
-  readonly acceptors: ((namespace: unknown) => void)[] = [];
+  /**
+   * `import.meta.hot.dispose` handlers, each with the statement that registered it: run when
+   * a later version commits, unless that statement was kept unchanged (then they move on to
+   * the later version, since what the statement set up is still there).
+   */
+  readonly disposers: Registered<(data: Record<string, unknown>) => void>[] = [];
+  /** `import.meta.hot.accept(cb)` handlers: run with the new namespace when a later version commits (and move on with a kept statement). */
+  readonly acceptors: Registered<(namespace: unknown) => void>[] = [];
   /** `import.meta.hot.migrate` handlers of this version, by binding name. */
   readonly migrations = new Map<string, (value: unknown, info: { from: number; to: number }) => unknown>();
   /** `import.meta.hot.decline()` was called: reloading this module fails. */
@@ -41,6 +51,16 @@ export class ModuleVersion {
   readonly warnings: string[] = [];
   /** Data bindings this evaluation replaced: initializers that read them are replaced too. */
   readonly replacedData = new Set<string>();
+  /** Lines of the top-level statements that ran again in this reload. */
+  readonly reran: number[] = [];
+  /** How often each statement text has run into `ModuleHandle.r` so far (its occurrence number). */
+  readonly statementOccurrences = new Map<string, number>();
+  /** Keys (`fingerprint#occurrence`) of this version's statements, computed when a later version asks. */
+  statementKeys?: Set<string>;
+  /** Statements of the previous version found unchanged and not run again: what they set up stays. */
+  readonly keptStatements = new Set<string>();
+  /** The statement being evaluated, if any: handlers registered now belong to it. */
+  activeStatement: string | undefined = undefined;
   /** Keep/replace decision per binding index (destructuring groups decide once). */
   readonly decisions = new Map<number, boolean>();
   /** Static field decisions, per class binding index, per static slot. */

@@ -12,6 +12,11 @@ export interface ModuleReport {
   added: string[];
   /** Bindings the new version no longer declares (references already taken keep working). */
   removed: string[];
+  /**
+   * Lines of the top-level statements (not declarations) that ran again: new or edited
+   * ones, those reading replaced data, and `@hot rerun` ones. Unchanged ones do not.
+   */
+  reran: number[];
   /** Things worth knowing: kind changes, `#private` members, dispose handlers that threw, … */
   warnings: string[];
 }
@@ -56,6 +61,7 @@ export function formatReport(report: ReloadReport, verb: string, cwd = process.c
     const counts = [`${m.replaced.length} replaced`, `${m.kept.length} kept`];
     if (m.added.length) counts.push(`${m.added.length} added`);
     if (m.removed.length) counts.push(`${m.removed.length} removed`);
+    if (m.reran.length) counts.push(`${m.reran.length} statement${m.reran.length > 1 ? 's' : ''} ran again`);
     return `${relative(m.file)} v${m.version} (${counts.join(', ')})`;
   });
   const warnings = report.modules.flatMap((m) => m.warnings);

@@ -323,12 +323,14 @@ test('destructured declarations: one decision per pattern', async () => {
   assert.is(conf.rest, rest);
 });
 
-test('dispose runs after the new version evaluated; data survives versions; a failed reload disposes nothing', async () => {
+test('dispose runs after the new version evaluated, with its own version\'s values; data survives versions; a failed reload disposes nothing', async () => {
   const s = stage('dispose');
   const { log } = await s.import('log.js');
   const server = await s.import('server.js');
   const first = server.server;
   assert.equal(log, ['open']);
+  // v2 edits the statement that registered the handler: v1's handler runs at commit, after
+  // v2's `@hot rerun` statement counted its load.
   await reloaded(s, ['server.js']);
   assert.equal(log, ['open', 'dispose v1 loads=2']);
   assert.is(server.server, first);
@@ -338,6 +340,35 @@ test('dispose runs after the new version evaluated; data survives versions; a fa
   assert.is(failed.ok, false);
   assert.equal(log, ['open', 'dispose v1 loads=2']);
   assert.is(server.version, 'v2');
+});
+
+test('unchanged top-level statements do not run again; new, edited and data-dependent ones do; pragmas; matched by content', async () => {
+  const s = stage('statements');
+  const { bus, log } = await s.import('bus.js');
+  await s.import('game.js');
+  assert.equal(log.splice(0), ['setup with BASE 10', 'every load', 'first load only', 'block ran']);
+  bus.emit('hit', 1);
+  assert.equal(log.splice(0), ['hit 1 v1']);
+
+  const second = await reloaded(s, ['game.js']);
+  assert.equal(log.splice(0), ['every load', 'a new statement'], 'a line inserted above re-runs nothing below it; `once` stays once');
+  assert.equal(second.modules[0].reran, [9, 14]);
+  assert.is(bus.listenerCount('hit'), 1, 'the unchanged bus.on(...) did not register again');
+  bus.emit('hit', 2);
+  assert.equal(log.splice(0), ['hit 2 v2'], 'the kept listener calls the new function');
+
+  const third = await reloaded(s, ['game.js'], 'v3');
+  assert.equal(log.splice(0), ['setup with BASE 20', 'every load', 'block ran', 'dispose kept registration'],
+    'statements reading the replaced BASE run again; the handler of the edited dispose statement (carried from v1) runs at commit');
+  assert.equal(third.modules[0].reran, [6, 8, 11, 12], 'the edited dispose statement is new text: it runs and registers its handler');
+  assert.is(bus.listenerCount('hit'), 1);
+  bus.emit('hit', 3);
+  assert.equal(log.splice(0), ['hit 3 v3']);
+
+  const again = await reload(s.path('game.js'));
+  assert.ok(again.ok);
+  assert.equal(log.splice(0), ['every load'], 'a reload of an unchanged source runs only `@hot rerun` statements');
+  assert.is(bus.listenerCount('hit'), 1);
 });
 
 test('migrate() converts a kept value whose shape changed', async () => {

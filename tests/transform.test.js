@@ -228,6 +228,30 @@ test('every ES module in node_modules transforms into code that parses', () => {
   assert.ok(transformed > 100, `only ${transformed} modules found`);
 });
 
+test('top-level statements that are not declarations: wrapped for the statement rule, with their text, reads and pragmas', () => {
+  const { code, meta } = transform(`'use strict';
+import { bus } from './bus.js';
+export let level = 1;
+bus.on('x', () => level);
+// @hot once
+app.listen(3000)
+for (const k of []) {}
+export { level as lvl };
+`, URL_JS);
+  assert.equal(meta.statements.map(({ reads, line, pragma }) => ({ reads, line, pragma })), [
+    { reads: ['bus', 'level'], line: 4, pragma: undefined },
+    { reads: [], line: 6, pragma: 'once' },
+    { reads: [], line: 7, pragma: undefined },
+  ]);
+  assert.is(new Set(meta.statements.map((s) => s.fingerprint)).size, 3);
+  assert.match(code, "if (__hot.r(0)) { bus.on('x', () => level); ;__hot.e() }");
+  assert.match(code, 'if (__hot.r(1)) { app.listen(3000) ;__hot.e() }');
+  assert.not.match(code, "if (__hot.r(3))");
+  assert.ok(code.includes("'use strict';"), 'a directive is left alone');
+  const top = transform('// @hot rerun\n\nfoo();\n', URL_JS).meta;
+  assert.is(top.statementPragma, 'rerun');
+});
+
 test('a hashbang stays on the first line', () => {
   const { code } = transform('#!/usr/bin/env node\nexport const a = 1;', URL_JS);
   assert.ok(code.startsWith('#!/usr/bin/env node\n'));

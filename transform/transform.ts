@@ -32,6 +32,7 @@ import type {
   ImportInfo,
   ModuleMeta,
   SourceMapObject,
+  StatementInfo,
   StaticFieldInfo,
   TransformOptions,
   TransformResult,
@@ -317,7 +318,22 @@ export function transform(source: string, url: string, options: TransformOptions
   };
 
   let group = 0;
+  const statements: StatementInfo[] = [];
   for (const topStatement of program.body as Node[]) {
+    if (isRunnableStatement(topStatement)) {
+      // Runs again on reload only if new to the module or reading replaced data (runtime `r`).
+      const index = statements.length;
+      const statementPragma = pragmas.statementBefore(topStatement.start);
+      statements.push({
+        fingerprint: fingerprint(source.slice(topStatement.start, topStatement.end)),
+        reads: readsWithin(topStatement.start, topStatement.end),
+        line: lines.locate(topStatement.start).line,
+        ...(statementPragma ? { pragma: statementPragma } : {}),
+      });
+      output.appendRight(topStatement.start, `if (${HANDLE}.r(${index})) { `);
+      output.appendLeft(topStatement.end, ` ;${HANDLE}.e() }`);
+      continue;
+    }
     let statement = topStatement;
     let exportDefault = false;
     if (statement.type === 'ExportNamedDeclaration') {
@@ -482,7 +498,9 @@ export function transform(source: string, url: string, options: TransformOptions
     size: source.length,
     ...(pragmas.module ? { pragma: pragmas.module } : {}),
     ...(options.data ? { project: options.data } : {}),
+    ...(pragmas.moduleStatements ? { statementPragma: pragmas.moduleStatements } : {}),
     bindings: bindings.map((b) => b.info),
+    statements,
     imports,
   };
 
@@ -514,6 +532,20 @@ export function transform(source: string, url: string, options: TransformOptions
   let code = output.toString();
   if (options.inlineSourceMap !== false) code += `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
   return { code, map, bindings: meta.bindings, meta };
+}
+
+/** Statement types that declare nothing: the statement rule decides whether they run on reload. */
+const DECLARATIONS = new Set([
+  'ImportDeclaration', 'ExportNamedDeclaration', 'ExportDefaultDeclaration', 'ExportAllDeclaration',
+  'FunctionDeclaration', 'ClassDeclaration', 'VariableDeclaration', 'EmptyStatement',
+  'TSInterfaceDeclaration', 'TSTypeAliasDeclaration', 'TSEnumDeclaration', 'TSModuleDeclaration',
+  'TSDeclareFunction', 'TSImportEqualsDeclaration', 'TSExportAssignment', 'TSNamespaceExportDeclaration',
+]);
+
+function isRunnableStatement(statement: Node): boolean {
+  if (DECLARATIONS.has(statement.type)) return false;
+  // A directive ('use strict') is no statement to run or skip.
+  return !(statement.type === 'ExpressionStatement' && typeof statement.directive === 'string');
 }
 
 /**

@@ -19,6 +19,24 @@ export type FunctionShape = 'plain' | 'arrow' | 'async' | 'generator' | 'async-g
 /** A data-rule override written as a comment (`@hot keep-data`, `@hot replace-data`). */
 export type DataPragma = 'keep' | 'replace';
 
+/** A statement-rule override written as a comment (`@hot rerun`, `@hot once`). */
+export type StatementPragma = 'rerun' | 'once';
+
+/**
+ * A top-level statement that is not a declaration (`app.listen(3000)`, `setInterval(…)`,
+ * an `if` or `for` block). On reload it runs again only when its text is new to the
+ * module (matched by content, not position) or it reads a data binding this reload replaced.
+ */
+export interface StatementInfo {
+  /** Hash of the statement's source text: how versions are matched. */
+  fingerprint: string;
+  /** Top-level names of this module the statement reads. */
+  reads: string[];
+  /** 1-based line of the statement in the original source. */
+  line: number;
+  pragma?: StatementPragma;
+}
+
 /** One static field of a class that follows the data rules. */
 export interface StaticFieldInfo {
   name: string;
@@ -75,7 +93,11 @@ export interface ModuleMeta {
   pragma?: DataPragma;
   /** The project's data default from config (absent: the changed-initializer rule). */
   project?: DataPragma;
+  /** Module-wide statement default from a file-top `@hot rerun` / `@hot once`. */
+  statementPragma?: StatementPragma;
   bindings: BindingInfo[];
+  /** Top-level statements that are not declarations, in source order (`__hot.r(i)`). */
+  statements: StatementInfo[];
   imports: ImportInfo[];
 }
 
