@@ -127,4 +127,31 @@ setTimeout(() => { console.log('no reload'); process.exit(1); }, 5000);`,
   }
 });
 
+test('the known-limits example: a statement that registers and releases together runs again cleanly', () => {
+  const example = block("bus.off('hit', onHit)");
+  const module = (n) => `import { EventEmitter } from 'node:events';
+export const bus = new EventEmitter();
+export const hits = [];
+const score = (n) => hits.push(n * ${n});
+${example}`;
+  const p = project({
+    'game.js': module(1),
+    'main.js': `import { writeFileSync } from 'node:fs';
+import { reload } from '@hot/loader/runtime';
+import * as game from './game.js';
+game.bus.emit('hit', 2);
+writeFileSync('game.js', ${JSON.stringify(module(1).replace('score(n)', 'score(n + 1)'))});
+const report = await reload('game.js');
+game.bus.emit('hit', 2);
+console.log(JSON.stringify({ ok: report.ok, listeners: game.bus.listenerCount('hit'), hits: game.hits }));`,
+  });
+  try {
+    const result = p.run([...IMPORT, 'main.js'], { env: { HOT_QUIET: '1' } });
+    assert.is(result.stderr, "");
+    assert.equal(JSON.parse(result.stdout), { ok: true, listeners: 1, hits: [2, 3] }, result.stderr);
+  } finally {
+    p.remove();
+  }
+});
+
 test.run();
