@@ -279,6 +279,7 @@ export class BatchRunner {
           throw new HotError('ERR_HOT_EVALUATION', `import.meta.hot.migrate('${name}') threw: ${(error as Error)?.message ?? error}`, undefined, { cause: error });
         }
         if (after !== before) {
+          if (!version.valuesBefore.has(name)) version.valuesBefore.set(name, before);
           cell.value = after;
           batch.undo.push(() => {
             cell.value = before;
@@ -319,13 +320,25 @@ export class BatchRunner {
   #finish(previous: ModuleVersion, module: HotModule, namespace: unknown, report: ModuleReport): void {
     const version = module.live;
     const kept = (statement: string | undefined) => statement !== undefined && version.keptStatements.has(statement);
+    // Old handlers see their own version's values: a dispose handler that clears `timer` must
+    // clear the old timer, not the one the new version just started. Older versions' bindings
+    // hold the values from before the batch while the handlers run, then the latest again.
+    for (const [name, before] of version.valuesBefore) module.propagate(name, before, version);
+    try {
+      this.#runHandlers(previous, version, module.data, namespace, report, kept);
+    } finally {
+      for (const name of version.valuesBefore.keys()) module.propagate(name, module.cells.get(name)?.value, version);
+    }
+  }
+
+  #runHandlers(previous: ModuleVersion, version: ModuleVersion, data: Record<string, unknown>, namespace: unknown, report: ModuleReport, kept: (statement: string | undefined) => boolean): void {
     for (const dispose of previous.disposers) {
       if (kept(dispose.statement)) {
         version.disposers.push(dispose);
         continue;
       }
       try {
-        dispose.callback(module.data);
+        dispose.callback(data);
       } catch (error) {
         report.warnings.push(`a dispose handler of v${previous.version} threw: ${(error as Error)?.message ?? error}`);
       }

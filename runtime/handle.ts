@@ -3,7 +3,7 @@
  * Method names are short because they appear in generated code; each says what
  * the transform emits it for. Every change goes through the batch's undo log.
  */
-import type { BindingInfo, DataPragma } from '../transform/types.js';
+import type { BindingInfo, DataPragma, FunctionShape } from '../transform/types.js';
 import { Cell, createSlot, setTarget, type HotSlot } from './cell.js';
 import { attach, callLatest, hasLatest, isClass, Placeholder, Root, runtimeShell } from './classes.js';
 import type { HotModule, ModuleVersion } from './module.js';
@@ -65,6 +65,7 @@ export class ModuleHandle {
 
   #setValue(cell: Cell, value: unknown): void {
     const { value: before, initialised } = cell;
+    if (initialised && !this.current.valuesBefore.has(cell.name)) this.current.valuesBefore.set(cell.name, before);
     cell.value = value;
     cell.initialised = true;
     this.undo.push(() => {
@@ -112,6 +113,10 @@ export class ModuleHandle {
       updateLength(standIn, slot.t as Function);
     });
     if (previousFingerprint !== info.fingerprint) this.current.replaced.add(info.name);
+    const changed = kindChange(cell.shape, info.shape);
+    if (changed) {
+      this.current.warnings.push(`${info.name} was ${changed}: the stand-in keeps the kind it was born with (constructor.name ${standIn.constructor.name}), but calls now return what the new code returns`);
+    }
     return standIn;
   }
 
@@ -394,4 +399,15 @@ function statementKeys(version: ModuleVersion): Set<string> {
     );
   }
   return version.statementKeys;
+}
+
+/** How a function's calling convention changed between versions (async, generator), if it did. */
+function kindChange(born: FunctionShape | undefined, now: FunctionShape | undefined): string | null {
+  if (!born || !now) return null;
+  const isAsync = (shape: FunctionShape) => shape === 'async' || shape === 'async-generator';
+  const isGenerator = (shape: FunctionShape) => shape === 'generator' || shape === 'async-generator';
+  const changes: string[] = [];
+  if (isAsync(born) !== isAsync(now)) changes.push(isAsync(born) ? 'async and is no longer' : 'not async and now is');
+  if (isGenerator(born) !== isGenerator(now)) changes.push(isGenerator(born) ? 'a generator and is no longer' : 'not a generator and now is');
+  return changes.length ? changes.join('; ') : null;
 }

@@ -51,6 +51,11 @@ export class ModuleVersion {
   readonly warnings: string[] = [];
   /** Data bindings this evaluation replaced: initializers that read them are replaced too. */
   readonly replacedData = new Set<string>();
+  /**
+   * Values that bindings had before this version changed them (replaced data, writes while it
+   * evaluated, migrations): handlers of older versions run at commit with these in their scope.
+   */
+  readonly valuesBefore = new Map<string, unknown>();
   /** Lines of the top-level statements that ran again in this reload. */
   readonly reran: number[] = [];
   /** How often each statement text has run into `ModuleHandle.r` so far (its occurrence number). */

@@ -45,10 +45,12 @@ test('reloadAll() twice with unchanged sources changes nothing observable', asyn
     assert.equal(mine.replaced, []);
     assert.equal(mine.added, []);
     assert.equal(mine.removed, []);
+    assert.equal(mine.reran, [], 'no top-level statement ran again: the migrate() registration neither');
     const after = snapshot();
     for (const key of Object.keys(before)) assert.is(after[key], before[key], key);
   }
   assert.is(world.entities.get('a').hp, 3);
+  assert.equal(world.runs, ['top-level statement ran']);
   assert.is(ship.fly(), 'fly');
   assert.is(world.step(), 2);
 });

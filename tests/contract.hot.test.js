@@ -284,10 +284,11 @@ test('async and generator functions keep their kind, and keep it when the kind c
   const items = [];
   for await (const item of stream()) items.push(item);
   assert.equal(items, ['a2']);
-  await reloaded(s, ['kinds.js'], 'v3');
+  const report = await reloaded(s, ['kinds.js'], 'v3');
   assert.is(kinds.load, load);
   assert.is(load.constructor.name, 'AsyncFunction');
-  assert.is(await load(), 'sync3');
+  assert.is(load(), 'sync3', 'the new code runs, and returns what it returns: no promise');
+  assert.equal(report.modules[0].warnings, ['load was async and is no longer: the stand-in keeps the kind it was born with (constructor.name AsyncFunction), but calls now return what the new code returns']);
 });
 
 test('an async call in flight finishes on the old code; new calls run the new code', async () => {
@@ -369,6 +370,19 @@ test('unchanged top-level statements do not run again; new, edited and data-depe
   assert.ok(again.ok);
   assert.equal(log.splice(0), ['every load'], 'a reload of an unchanged source runs only `@hot rerun` statements');
   assert.is(bus.listenerCount('hit'), 1);
+});
+
+test('a dispose handler sees its own version: the old timer is cleared, not the one the new version started', async () => {
+  const s = stage('interval');
+  const mod = await s.import('timer.js');
+  const first = mod.timer;
+  const report = await reloaded(s, ['timer.js']);
+  assert.is(mod.timer.id, 'v2');
+  assert.equal(mod.log, ['cleared v1'], 'the dispose statement reads the replaced timer, so it ran again; the old handler saw the old timer');
+  assert.is(first.handle._destroyed, true, 'the v1 interval is cleared');
+  assert.is(mod.timer.handle._destroyed, false, 'the v2 interval runs');
+  assert.equal(report.modules[0].reran, [3]);
+  clearInterval(mod.timer.handle);
 });
 
 test('migrate() converts a kept value whose shape changed', async () => {
