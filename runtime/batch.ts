@@ -135,7 +135,7 @@ export class BatchRunner {
       const report = await this.#run(id, all.filter((module) => !module.live.declined), new Map());
       if (report.ok) {
         for (const module of declined) {
-          report.modules.push({ file: module.file, version: module.live.version, kept: [], replaced: [], added: [], removed: [], reran: [], warnings: ['not reloaded: the module called import.meta.hot.decline()'] });
+          report.modules.push({ file: module.file, version: module.live.version, kept: [], replaced: [], added: [], removed: [], reran: [], swapped: [], warnings: ['not reloaded: the module called import.meta.hot.decline()'] });
         }
       }
       return report;
@@ -152,7 +152,7 @@ export class BatchRunner {
       if (errors.length) throw errors[0];
       return {
         ok: true, batch: id, ms: 0,
-        modules: last.modules.map((module) => ({ file: module.file, version: module.live.version, kept: [], replaced: [], added: [], removed: [], reran: [], warnings: [`rolled back batch ${last.id}`] })),
+        modules: last.modules.map((module) => ({ file: module.file, version: module.live.version, kept: [], replaced: [], added: [], removed: [], reran: [], swapped: [], warnings: [`rolled back batch ${last.id}`] })),
       };
     }, 'rollback');
   }
@@ -305,6 +305,7 @@ export class BatchRunner {
         added: shown(version.added),
         removed,
         reran: [...version.reran],
+        swapped: [...version.swapped],
         warnings: [...version.warnings, ...removed.map((name) => `${name} was removed; references already taken keep the last code`)],
       });
     }

@@ -69,6 +69,15 @@ export function createSlot(): HotSlot {
   return new (class HotSlot {})() as HotSlot;
 }
 
+/** The slot of an inline function, with what the runtime needs to swap it. */
+export interface InlineSlot {
+  slot: HotSlot;
+  shape: FunctionShape;
+  /** Hash of the implementation's source text. */
+  fingerprint: string | undefined;
+  nested: string | undefined;
+}
+
 export class Cell {
   /** The binding's name in its module. */
   readonly name: string;
@@ -84,6 +93,8 @@ export class Cell {
   fingerprint?: string;
   /** Functions: the kind the stand-in was born with. */
   shape?: FunctionShape;
+  /** Functions: hash of the functions written inside (see `BindingInfo.nested`). */
+  nested?: string;
   /** Classes: static fields of the latest implementation. */
   statics?: StaticFieldInfo[];
   /** Data made by a call that returned a function: the forwarding stand-in and its slot. */

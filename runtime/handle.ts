@@ -3,8 +3,8 @@
  * Method names are short because they appear in generated code; each says what
  * the transform emits it for. Every change goes through the batch's undo log.
  */
-import type { BindingInfo, DataPragma, FunctionShape } from '../transform/types.js';
-import { Cell, createSlot, setTarget, type HotSlot } from './cell.js';
+import type { BindingInfo, DataPragma, FunctionShape, InlineInfo } from '../transform/types.js';
+import { Cell, createSlot, setTarget, type HotSlot, type InlineSlot } from './cell.js';
 import { attach, callLatest, hasLatest, isClass, Placeholder, Root, runtimeShell } from './classes.js';
 import type { HotModule, ModuleVersion } from './module.js';
 import { dressStandIn, forwardingProxy, updateLength } from './standin.js';
@@ -100,6 +100,7 @@ export class ModuleHandle {
       this.#setValue(cell, standIn);
       this.module.propagate(info.name, standIn, this.current);
       cell.fingerprint = info.fingerprint;
+      cell.nested = info.nested;
       return standIn;
     }
     const previousFingerprint = cell.fingerprint;
@@ -113,6 +114,10 @@ export class ModuleHandle {
       updateLength(standIn, slot.t as Function);
     });
     if (previousFingerprint !== info.fingerprint) this.current.replaced.add(info.name);
+    if (previousFingerprint !== info.fingerprint && cell.nested !== info.nested) this.current.warnings.push(nestedWarning(info.name));
+    const previousNested = cell.nested;
+    cell.nested = info.nested;
+    this.undo.push(() => (cell.nested = previousNested));
     const changed = kindChange(cell.shape, info.shape);
     if (changed) {
       this.current.warnings.push(`${info.name} was ${changed}: the stand-in keeps the kind it was born with (constructor.name ${standIn.constructor.name}), but calls now return what the new code returns`);
@@ -349,9 +354,7 @@ export class ModuleHandle {
     const statement = version.meta.statements[index];
     // A statement is known by its text and which occurrence of that text it is, so lines
     // inserted above it, or a copy of it elsewhere in the file, change nothing.
-    const occurrence = (version.statementOccurrences.get(statement.fingerprint) ?? 0) + 1;
-    version.statementOccurrences.set(statement.fingerprint, occurrence);
-    const key = `${statement.fingerprint}#${occurrence}`;
+    const key = statementKeyList(version)[index];
     const previous = this.module.live;
     let run = true;
     if (previous !== version) {
@@ -363,6 +366,68 @@ export class ModuleHandle {
     }
     if (run) version.activeStatement = key;
     return run;
+  }
+
+  /**
+   * Prologue, inline function number `index`: its slot. A site the module already has (same
+   * owner skeleton, same position in it) keeps its stand-in; a new one gets `literal`.
+   */
+  is(index: number, literal: Function): HotSlot {
+    const version = this.current;
+    const info = (version.meta.inline as InlineInfo[])[index];
+    const key = inlineKey(version, info);
+    let entry = this.module.inline.get(key);
+    if (!entry || entry.shape !== info.shape) {
+      const slot = createSlot();
+      slot.s = literal;
+      const created: InlineSlot = { slot, shape: info.shape, fingerprint: undefined, nested: undefined };
+      const previous = entry;
+      this.module.inline.set(key, created);
+      this.undo.push(() => {
+        if (previous) this.module.inline.set(key, previous);
+        else this.module.inline.delete(key);
+      });
+      entry = created;
+    }
+    version.inlineSlots[index] = entry;
+    return entry.slot;
+  }
+
+  /**
+   * Just before its owner statement or declaration: points inline function `index`'s stand-in
+   * at this version's implementation, whether or not the owner runs again.
+   */
+  il(index: number, impl: Function): void {
+    const version = this.current;
+    const info = (version.meta.inline as InlineInfo[])[index];
+    const entry = version.inlineSlots[index];
+    const { slot } = entry;
+    if (!impl.name && info.name) Object.defineProperty(impl, 'name', { value: info.name, configurable: true });
+    const { fingerprint: previousFingerprint, nested: previousNested } = entry;
+    entry.fingerprint = info.fingerprint;
+    entry.nested = info.nested;
+    if (previousFingerprint === undefined) {
+      const undoTarget = setTarget(slot, impl);
+      dressStandIn(slot.s as Function, impl, info.shape, info.name);
+      this.undo.push(() => {
+        undoTarget();
+        entry.fingerprint = previousFingerprint;
+        entry.nested = previousNested;
+      });
+      return;
+    }
+    if (previousFingerprint === info.fingerprint) return; // same code: the stand-in keeps its target
+    const standIn = slot.s as Function;
+    const undoTarget = setTarget(slot, impl);
+    updateLength(standIn, impl);
+    this.undo.push(() => {
+      undoTarget();
+      entry.fingerprint = previousFingerprint;
+      entry.nested = previousNested;
+      updateLength(standIn, slot.t as Function);
+    });
+    version.swapped.push(info.line);
+    if (previousNested !== info.nested) version.warnings.push(nestedWarning(info.name ? `${info.name} (line ${info.line})` : `the function at line ${info.line}`));
   }
 
   /** End of a statement `r` let run: handlers it registered belong to it (see `HotContext.dispose`). */
@@ -386,19 +451,34 @@ export class ModuleHandle {
   }
 }
 
-/** The keys (`fingerprint#occurrence`) of a version's statements. */
-function statementKeys(version: ModuleVersion): Set<string> {
-  if (!version.statementKeys) {
+/** The keys (`fingerprint#occurrence`) of a version's statements, by index. */
+function statementKeyList(version: ModuleVersion): string[] {
+  if (!version.statementKeyList) {
     const seen = new Map<string, number>();
-    version.statementKeys = new Set(
-      (version.meta.statements ?? []).map(({ fingerprint }) => {
-        const occurrence = (seen.get(fingerprint) ?? 0) + 1;
-        seen.set(fingerprint, occurrence);
-        return `${fingerprint}#${occurrence}`;
-      }),
-    );
+    version.statementKeyList = (version.meta.statements ?? []).map(({ fingerprint }) => {
+      const occurrence = (seen.get(fingerprint) ?? 0) + 1;
+      seen.set(fingerprint, occurrence);
+      return `${fingerprint}#${occurrence}`;
+    });
   }
-  return version.statementKeys;
+  return version.statementKeyList;
+}
+
+/** The keys of a version's statements, as a set. */
+function statementKeys(version: ModuleVersion): Set<string> {
+  return (version.statementKeys ??= new Set(statementKeyList(version)));
+}
+
+/** Where an inline function stands, the same in every version whose owner has the same skeleton. */
+function inlineKey(version: ModuleVersion, info: InlineInfo): string {
+  if (info.owner === 's') return `${statementKeyList(version)[info.index]}/${info.ordinal}`;
+  const binding = version.meta.bindings[info.index];
+  return `=${binding.name}@${binding.fingerprint}/${info.ordinal}`;
+}
+
+/** The warning for a function whose inner functions changed: those already made keep their code. */
+function nestedWarning(what: string): string {
+  return `${what}: functions created inside it before this reload (a per-connection handler, a callback it stored) keep their old code; ones it creates from now on run the new code`;
 }
 
 /** How a function's calling convention changed between versions (async, generator), if it did. */

@@ -2,7 +2,7 @@
  * The runtime's records of hot modules and their evaluated versions.
  */
 import type { ModuleMeta } from '../transform/types.js';
-import type { Cell } from './cell.js';
+import type { Cell, InlineSlot } from './cell.js';
 
 /** `(index, value) => void`: assigns a module version's local binding number `index`. */
 export type BindingSetter = (index: number, value: unknown) => void;
@@ -58,9 +58,13 @@ export class ModuleVersion {
   readonly valuesBefore = new Map<string, unknown>();
   /** Lines of the top-level statements that ran again in this reload. */
   readonly reran: number[] = [];
-  /** How often each statement text has run into `ModuleHandle.r` so far (its occurrence number). */
-  readonly statementOccurrences = new Map<string, number>();
-  /** Keys (`fingerprint#occurrence`) of this version's statements, computed when a later version asks. */
+  /** Lines of inline functions given new code behind their stand-ins in this reload. */
+  readonly swapped: number[] = [];
+  /** This version's inline function slots, by index in `meta.inline`. */
+  readonly inlineSlots: InlineSlot[] = [];
+  /** Keys (`fingerprint#occurrence`) of this version's statements, by index, computed when asked. */
+  statementKeyList?: string[];
+  /** The same keys as a set, computed when a later version asks. */
   statementKeys?: Set<string>;
   /** Statements of the previous version found unchanged and not run again: what they set up stays. */
   readonly keptStatements = new Set<string>();
@@ -93,6 +97,11 @@ export class HotModule {
   live: ModuleVersion;
   /** Version numbers are never reused: Node caches each `?hot=N` URL, failures included. */
   nextVersion = 2;
+  /**
+   * Inline functions' slots by site (`<owner key>/<ordinal>`): a kept statement's or data
+   * value's stand-ins are found again by the next version, which swaps their targets.
+   */
+  readonly inline = new Map<string, InlineSlot>();
   /** `import.meta.hot.data`: one object for the life of the module. */
   readonly data: Record<string, unknown> = {};
 

@@ -17,6 +17,12 @@ export interface ModuleReport {
    * ones, those reading replaced data, and `@hot rerun` ones. Unchanged ones do not.
    */
   reran: number[];
+  /**
+   * Lines of inline functions (written in a statement or initializer: `router.get('/', (req, res) => …)`)
+   * whose code changed while their statement was kept: the new code runs behind the function
+   * the statement registered, nothing ran again.
+   */
+  swapped: number[];
   /** Things worth knowing: kind changes, `#private` members, dispose handlers that threw, … */
   warnings: string[];
 }
@@ -61,6 +67,7 @@ export function formatReport(report: ReloadReport, verb: string, cwd = process.c
     const counts = [`${m.replaced.length} replaced`, `${m.kept.length} kept`];
     if (m.added.length) counts.push(`${m.added.length} added`);
     if (m.removed.length) counts.push(`${m.removed.length} removed`);
+    if (m.swapped.length) counts.push(`${m.swapped.length} inline function${m.swapped.length > 1 ? 's' : ''} swapped`);
     if (m.reran.length) counts.push(`${m.reran.length} statement${m.reran.length > 1 ? 's' : ''} ran again`);
     return `${relative(m.file)} v${m.version} (${counts.join(', ')})`;
   });

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { reload, status } from '@hot/loader/runtime';
-import { reloaded, stage } from './support/stage.js';
+import { reloaded, stage, until } from './support/stage.js';
 
 
 test('saved function references run the new code and keep their identity', async () => {
@@ -383,6 +383,60 @@ test('a dispose handler sees its own version: the old timer is cleared, not the 
   assert.is(mod.timer.handle._destroyed, false, 'the v2 interval runs');
   assert.equal(report.modules[0].reran, [3]);
   clearInterval(mod.timer.handle);
+});
+
+test('inline functions swap in place: an edited handler runs behind what its statement registered; nothing registers twice', async () => {
+  const s = stage('inline');
+  const { bus, log } = await s.import('bus.js');
+  const game = await s.import('game.js');
+  const { handlers, timer, doubled } = game;
+  const { move } = handlers;
+  const { EventEmitter } = await import('node:events');
+  const player = new EventEmitter();
+  bus.emit('join', player);
+  bus.emit('hit', 1);
+  await until(() => log.includes('tick v1'), 'the v1 interval ticks');
+  log.splice(0);
+  const counts = () => ['hit', 'join', 'loop:a', 'named'].map((event) => bus.listenerCount(event));
+  assert.equal(counts(), [1, 1, 1, 1]);
+
+  const second = await reloaded(s, ['game.js']);
+  const report = second.modules[0];
+  assert.equal(report.reran, [15], 'only the loop, whose arrow reads the loop variable, runs again');
+  assert.equal(report.swapped, [4, 5, 10, 11, 13, 16], 'the hit and join handlers, both methods, the interval callback, the named function');
+  assert.equal(report.replaced, ['BONUS', 'doubled'], 'a callback that runs while its initializer runs is part of it');
+  assert.ok(report.warnings.some((w) => w.includes('line 5') && w.includes('keep their old code')), `a warning names the join handler: ${report.warnings}`);
+  assert.equal(counts(), [1, 1, 2, 1], 'no listener registered twice (the loop ran again: it has no stand-ins)');
+  log.splice(0);
+  bus.emit('hit', 1);
+  assert.equal(log.splice(0), ['hit 11 v2'], 'the kept listener runs the new code and reads the new BONUS');
+  player.emit('say', 'hi');
+  assert.equal(log.splice(0), ['say hi v1'], 'a function made inside the old handler keeps its code');
+  const newcomer = new EventEmitter();
+  bus.emit('join', newcomer);
+  newcomer.emit('say', 'yo');
+  assert.equal(log.splice(0), ['join v2', 'say yo v2']);
+  assert.is(game.handlers, handlers, 'the object with the edited methods is kept');
+  assert.is(handlers.move, move, 'a method taken before the reload is the same function');
+  assert.is(move('x'), 'move x v2');
+  assert.is(handlers.fire('y'), 'fire y v2');
+  assert.is(move.name, 'move');
+  assert.is(game.timer, timer, 'the interval is the one v1 started');
+  await until(() => log.includes('tick v2'), 'the v1 interval runs the v2 callback');
+  assert.not.ok(log.includes('tick v1'));
+  assert.equal(game.doubled, [3, 6]);
+  assert.is.not(game.doubled, doubled);
+  assert.is(bus.listeners('named')[0](3), 'greet v2', 'a named function expression calling itself calls the new code');
+
+  const third = await reloaded(s, ['game.js'], 'v3');
+  const r3 = third.modules[0];
+  assert.equal(r3.reran, [19], 'inserted lines move nothing; the statement whose event name changed runs again');
+  assert.equal(r3.swapped, [7]);
+  assert.is.not(game.handlers, handlers, 'reordered methods are a new skeleton: a new object');
+  assert.is(game.handlers.move('z'), 'move z v3');
+  assert.is(move('z'), 'move z v2', 'the old object keeps the code it had');
+  assert.is(bus.listenerCount('renamed'), 1);
+  clearInterval(game.timer);
 });
 
 test('migrate() converts a kept value whose shape changed', async () => {

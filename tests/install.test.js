@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { init as lexerReady, parse as parseImports } from 'es-module-lexer';
 import { node } from './support/project.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,7 +43,8 @@ test.before(() => {
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
-test('every package dist/ imports at run time is a declared dependency, and each dependency is used', () => {
+test('every package dist/ imports at run time is a declared dependency, and each dependency is used', async () => {
+  await lexerReady;
   const dist = join(app, 'node_modules', '@hot', 'loader', 'dist');
   const bare = new Set();
   const walk = (dir) => {
@@ -50,9 +52,12 @@ test('every package dist/ imports at run time is a declared dependency, and each
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
       else if (entry.name.endsWith('.js')) {
-        // Strip comments (JSDoc examples name '@hot/loader/runtime'), then find import specifiers.
-        const code = readFileSync(path, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-        for (const match of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|require\(\s*|getBuiltinModule\(\s*)['"]([^'"./][^'"]*)['"]/g)) bare.add(match[1]);
+        // Static and dynamic imports as a real lexer sees them; then require() and getBuiltinModule() calls.
+        const code = readFileSync(path, 'utf8');
+        const [imports] = parseImports(code);
+        for (const { specifier } of imports) if (specifier && !/^[./]/.test(specifier)) bare.add(specifier);
+        const uncommented = code.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+        for (const match of uncommented.matchAll(/(?:\brequire\(\s*|\bgetBuiltinModule\(\s*)['"]([^'"./][^'"]*)['"]/g)) bare.add(match[1]);
       }
     }
   };

@@ -22,6 +22,8 @@ export const TOKEN = '__hot_T';
 export const WRITER = '__hot_W';
 /** Prefix of the module-local const that holds cell number N (`__hot_K3`). */
 export const CELL_PREFIX = '__hot_K';
+/** Prefix of the module-local const that holds the slot of inline function N (`__hot_J3`). */
+export const INLINE_PREFIX = '__hot_J';
 /** Prefix of the module-local const that holds the stable class shell of cell N. */
 export const SHELL_PREFIX = '__hot_S';
 /** Local name given to an anonymous `export default function/class` or expression. */
@@ -38,4 +40,4 @@ export const VERSION_PARAM = 'hot';
 export const LIVE_PARAM = 'hot-live';
 
 /** Bumped whenever the shape of the transform output changes; part of the cache key. */
-export const TRANSFORM_FORMAT = 5;
+export const TRANSFORM_FORMAT = 6;

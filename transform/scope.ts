@@ -44,6 +44,14 @@ export interface ModuleScope {
   variables: Map<string, Variable>;
   /** For a class node with a name: the references its body (and heritage) makes to that name. */
   classSelfReferences(classNode: Node): Reference[];
+  /**
+   * For a function node: does its body (or a default value) read or write a variable of an
+   * enclosing function or block, rather than only the module's, globals and its own?
+   * A function that does not can be created anywhere at the top level of the module.
+   */
+  capturesLocal(functionNode: Node): boolean;
+  /** For a named function expression: the references its body makes to its own name. */
+  selfNameReferences(functionNode: Node): Reference[];
 }
 
 class Scope {
@@ -51,6 +59,10 @@ class Scope {
   /** Functions, the module and static blocks take `var`; blocks do not. */
   readonly hoists: boolean;
   readonly parent: Scope | null;
+  /** A function's parameter scope: the function node (crossing it upwards leaves the function). */
+  fn: Node = null;
+  /** A named function expression's own-name scope: the function node. */
+  selfOf: Node = null;
 
   constructor(parent: Scope | null, hoists: boolean) {
     this.parent = parent;
@@ -168,9 +180,11 @@ export function analyzeModule(program: Node): ModuleScope {
     if (node.type === 'FunctionExpression' && node.id) {
       outer = new Scope(scope, false);
       outer.declare(node.id);
+      outer.selfOf = node;
     }
     // Parameters have a scope of their own: a default value never sees the body's declarations.
     const params = new Scope(outer, true);
+    params.fn = node;
     for (const param of node.params) {
       if (param.type === 'Identifier' && param.name === 'this') continue; // TypeScript's `this` parameter
       declarePattern(param, params, params, false);
@@ -413,11 +427,24 @@ export function analyzeModule(program: Node): ModuleScope {
   // Resolve: each reference belongs to the nearest scope that declares its name.
   const selfReferences = new Map<Scope, Reference[]>();
   const owners = new Set(classScopes.values());
+  const capturing = new Set<Node>();
+  const selfNames = new Map<Node, Reference[]>();
   for (const { scope, reference: ref } of pending) {
     const name = ref.identifier.name;
     for (let current: Scope | null = scope; current; current = current.parent) {
       const variable = current.variables.get(name);
       if (!variable) continue;
+      if (current !== moduleScope && current !== scope) {
+        // Every function between the reference and the declaring scope closes over it.
+        for (let crossed: Scope | null = scope; crossed && crossed !== current; crossed = crossed.parent) {
+          if (!crossed.fn) continue;
+          if (current.selfOf === crossed.fn) {
+            let list = selfNames.get(crossed.fn);
+            if (!list) selfNames.set(crossed.fn, (list = []));
+            list.push(ref);
+          } else capturing.add(crossed.fn);
+        }
+      }
       if (current === moduleScope) variable.references.push(ref);
       else if (owners.has(current)) {
         let list = selfReferences.get(current);
@@ -434,6 +461,8 @@ export function analyzeModule(program: Node): ModuleScope {
       const scope = classScopes.get(classNode);
       return scope ? selfReferences.get(scope) ?? [] : [];
     },
+    capturesLocal: (functionNode) => capturing.has(functionNode),
+    selfNameReferences: (functionNode) => selfNames.get(functionNode) ?? [],
   };
 }
 

@@ -13,6 +13,7 @@ import {
   CELL_PREFIX,
   DEFAULT_LOCAL,
   HANDLE,
+  INLINE_PREFIX,
   RESERVED_PREFIX,
   RUNTIME_KEY,
   SETTER_INDEX,
@@ -30,6 +31,7 @@ import type {
   BindingInfo,
   FunctionShape,
   ImportInfo,
+  InlineInfo,
   ModuleMeta,
   SourceMapObject,
   StatementInfo,
@@ -131,6 +133,103 @@ function standInSource(name: string, shape: FunctionShape, cell: string): string
   }
 }
 
+/** The stand-in literal of an inline function (`__hot_J3` is its slot). Methods keep method syntax: no constructor. */
+function inlineStandInSource(name: string, shape: FunctionShape, method: boolean, slot: string): string {
+  if (method && shape === 'plain') {
+    const safe = /^[A-Za-z_$][\w$]*$/.test(name) ? name : 'standIn';
+    return `({ ${safe}(...a) { return ${slot}.t.apply(this, a) } }).${safe}`;
+  }
+  return standInSource(name, shape, slot);
+}
+
+/**
+ * Methods whose callback runs while the call runs (`list.map(fn)`, `new Promise(fn)`): such a
+ * callback is part of what its statement computes, so it stays inline and an edit of it runs
+ * the statement again.
+ */
+const RUNS_NOW = new Set([
+  'map', 'filter', 'reduce', 'reduceRight', 'forEach', 'find', 'findIndex', 'findLast', 'findLastIndex',
+  'some', 'every', 'flatMap', 'sort', 'toSorted', 'replace', 'replaceAll', 'from', 'fromAsync', 'groupBy',
+  'then', 'catch', 'finally',
+]);
+
+/** An inline function found in a statement or initializer, and where it stands. */
+interface InlineSite {
+  node: Node;
+  /** The object-literal property when it is a method (`{ move(p) {…} }`). */
+  property: Node | null;
+  name: string;
+  shape: FunctionShape;
+}
+
+function propertyName(key: Node, computed: boolean): string {
+  if (computed) return '';
+  if (key?.type === 'Identifier') return key.name;
+  if (key?.type === 'Literal') return String(key.value);
+  return '';
+}
+
+/** The name the language gives a function at this position (`{ a: () => 1 }`, `x = function () {}`). */
+function inferredName(fn: Node, parent: Node, key: string): string {
+  if (fn.id?.name) return fn.id.name;
+  if (parent?.type === 'Property' && key === 'value') return propertyName(parent.key, parent.computed);
+  if (parent?.type === 'VariableDeclarator' && key === 'init' && parent.id.type === 'Identifier') return parent.id.name;
+  if (parent?.type === 'AssignmentExpression' && key === 'right' && parent.left.type === 'Identifier') return parent.left.name;
+  return '';
+}
+
+/** Whether the function at this position runs while its statement runs, or belongs to the hot API (then it is no inline site). */
+function runsNow(parent: Node, key: string): boolean {
+  switch (parent?.type) {
+    case 'CallExpression':
+    case 'NewExpression': {
+      if (key === 'callee') return true; // an IIFE
+      let callee = unwrap(parent.callee);
+      if (callee?.type === 'ChainExpression') callee = callee.expression;
+      // `import.meta.hot.dispose(() => clearInterval(timer))`: a handler that belongs to its
+      // version and what it read then; a reload that replaces `timer` registers it again.
+      if (callee?.type === 'MemberExpression' && isHotApi(callee.object)) return true;
+      if (parent.type === 'NewExpression' && callee?.type === 'Identifier' && callee.name === 'Promise') return true;
+      return callee?.type === 'MemberExpression' && !callee.computed && RUNS_NOW.has(callee.property?.name);
+    }
+    case 'TaggedTemplateExpression':
+      return key === 'tag';
+    case 'MemberExpression':
+      return key === 'object'; // `(function () {}).call(…)`
+    default:
+      return false;
+  }
+}
+
+/** `import.meta.hot`, optional chaining included. */
+function isHotApi(node: Node): boolean {
+  const object = unwrap(node);
+  return object?.type === 'MemberExpression' && object.object?.type === 'MetaProperty' && !object.computed && object.property?.name === 'hot';
+}
+
+/** Hash of the text of the functions (and classes) written inside `fn`'s body, if any. */
+function nestedFingerprint(fn: Node, source: string): string | undefined {
+  const texts: string[] = [];
+  const walk = (node: Node) => {
+    for (const key in node) {
+      if (key === 'type' || key === 'start' || key === 'end' || key === 'range' || key === 'parent') continue;
+      const value = node[key];
+      if (Array.isArray(value)) {
+        for (const item of value) if (item && typeof item.type === 'string') visitNested(item);
+      } else if (value && typeof value.type === 'string') visitNested(value);
+    }
+  };
+  const visitNested = (node: Node) => {
+    if (FUNCTION_OR_CLASS.has(node.type)) texts.push(source.slice(node.start, node.end));
+    else walk(node);
+  };
+  walk(fn.body ?? {});
+  for (const param of fn.params ?? []) visitNested(param);
+  return texts.length ? fingerprint(texts.join('\0')) : undefined;
+}
+
+const FUNCTION_OR_CLASS = new Set(['FunctionExpression', 'ArrowFunctionExpression', 'FunctionDeclaration', 'ClassExpression', 'ClassDeclaration']);
+
 interface PendingBinding {
   info: BindingInfo;
   /** Identifier used for the binding in the output. */
@@ -188,6 +287,113 @@ export function transform(source: string, url: string, options: TransformOptions
   let specialIdentifiers: ReturnType<typeof findSpecialIdentifiers> | undefined;
   const special = () => (specialIdentifiers ??= findSpecialIdentifiers(program));
   const pragmas = findPragmas(source, parsed.comments, program.body);
+
+  /**
+   * The inline functions of a statement or initializer: functions written directly in it (not
+   * inside another function or class) that capture only module bindings and globals and are
+   * not run by the statement itself.
+   */
+  const inlineSites = (root: Node): InlineSite[] => {
+    const found: InlineSite[] = [];
+    const visit = (node: Node, parent: Node, key: string) => {
+      if (node.type === 'ArrowFunctionExpression' || node.type === 'FunctionExpression') {
+        const method = parent?.type === 'Property' && parent.method;
+        if (parent?.type === 'Property' && parent.kind !== 'init') return; // getters and setters stay
+        if (runsNow(parent, key) || scope.capturesLocal(node)) return;
+        // `super` needs the object the method was written in.
+        if (method && /\bsuper\b/.test(source.slice(node.start, node.end))) return;
+        found.push({ node, property: method ? parent : null, name: inferredName(node, parent, key), shape: method && !node.async && !node.generator ? 'plain' : functionShape(node) });
+        return;
+      }
+      if (FUNCTION_OR_CLASS.has(node.type) || node.type === 'TSModuleDeclaration') return;
+      for (const childKey in node) {
+        if (childKey === 'type' || childKey === 'start' || childKey === 'end' || childKey === 'range' || childKey === 'parent') continue;
+        const value = node[childKey];
+        if (Array.isArray(value)) {
+          for (const item of value) if (item && typeof item.type === 'string') visit(item, node, childKey);
+        } else if (value && typeof value.type === 'string') visit(value, node, childKey);
+      }
+    };
+    visit(root, null, '');
+    return found;
+  };
+  /** The text of [start, end) with its inline functions left out: what matches an owner across versions. */
+  const skeleton = (start: number, end: number, sites: InlineSite[]): string => {
+    let text = '';
+    let cursor = start;
+    for (const site of sites) {
+      text += source.slice(cursor, site.node.start) + `\0${site.shape}${site.property ? ' method' : ''}\0`;
+      cursor = site.node.end;
+    }
+    return text + source.slice(cursor, end);
+  };
+  /** Offsets where an inline function starts or ends: text inserted there must not move with it. */
+  const movedStarts = new Set<number>();
+  const movedEnds = new Set<number>();
+  /** Inserts `text` before what starts at `offset`, staying in place. */
+  const before = (offset: number, text: string) => (movedStarts.has(offset) ? output.appendLeft(offset, text) : output.appendRight(offset, text));
+  /** Inserts `text` after what ends at `offset`, staying in place. */
+  const after = (offset: number, text: string) => (movedEnds.has(offset) ? output.prependRight(offset, text) : output.appendLeft(offset, text));
+  const inline: InlineInfo[] = [];
+  const inlineStandIns: string[] = [];
+  /**
+   * Creates each inline function at the top level just before `statementStart` (`__hot.il`),
+   * and puts its stand-in (`__hot_J3.s`) where it was written.
+   */
+  const emitInline = (sites: InlineSite[], owner: 's' | 'd', ownerIndex: number, statementStart: number) => {
+    sites.forEach((site, ordinal) => {
+      const { node, property } = site;
+      const index = inline.length;
+      const slot = `${INLINE_PREFIX}${index}`;
+      const nested = nestedFingerprint(node, source);
+      inline.push({
+        owner, index: ownerIndex, ordinal, name: site.name, shape: site.shape,
+        ...(property ? { method: true } : {}),
+        fingerprint: fingerprint(source.slice(property ? property.start : node.start, node.end)),
+        ...(nested ? { nested } : {}),
+        line: lines.locate(node.start).line,
+      });
+      inlineStandIns.push(`${slot} = ${HANDLE}.is(${index}, ${inlineStandInSource(site.name, site.shape, !!property, slot)})`);
+      // A named function expression calling itself by name means its stand-in.
+      if (node.type === 'FunctionExpression' && node.id) {
+        for (const reference of scope.selfNameReferences(node)) {
+          const identifier = reference.identifier as Node;
+          output.overwrite(identifier.start, identifier.end, `${slot}.s`, { contentOnly: true });
+        }
+      }
+      let keyword = '';
+      if (property) {
+        // `async *move(p) {…}` becomes `move: <stand-in>`; the function keeps `async`/`*`.
+        const headEnd = property.computed ? source.lastIndexOf('[', property.key.start) : property.key.start;
+        if (headEnd > property.start) output.overwrite(property.start, headEnd, '', { contentOnly: true });
+        keyword = `${node.async ? 'async ' : ''}function${node.generator ? '*' : ''} `;
+        output.appendLeft(node.start, `: ${slot}.s`);
+      } else {
+        output.appendLeft(node.start, `${slot}.s`);
+      }
+      output.prependRight(node.start, `${HANDLE}.il(${index}, ${keyword}`);
+      output.appendLeft(node.end, '); ');
+      output.move(node.start, node.end, statementStart);
+    });
+  };
+  const markMoved = (sites: InlineSite[]) => {
+    for (const { node } of sites) {
+      movedStarts.add(node.start);
+      movedEnds.add(node.end);
+    }
+  };
+  /** Top-level names read in [start, end) outside the inline functions (their reads happen when called). */
+  const eagerReads = (start: number, end: number, sites: InlineSite[]): string[] => {
+    if (!sites.length) return readsWithin(start, end);
+    const names = new Set<string>();
+    let cursor = start;
+    for (const site of sites) {
+      for (const name of readsWithin(cursor, site.node.start)) names.add(name);
+      cursor = site.node.end;
+    }
+    for (const name of readsWithin(cursor, end)) names.add(name);
+    return [...names];
+  };
 
   // Export names per local binding.
   const exportsOf = new Map<string, string[]>();
@@ -251,8 +457,8 @@ export function transform(source: string, url: string, options: TransformOptions
 
   const dataWrap = (index: number, init: Node | null, insertAt: number) => {
     if (init) {
-      output.appendRight(init.start, `${HANDLE}.d(${index}) ? ${HANDLE}.s(${index}, (`);
-      output.appendLeft(init.end, `)) : ${HANDLE}.g(${index})`);
+      before(init.start, `${HANDLE}.d(${index}) ? ${HANDLE}.s(${index}, (`);
+      after(init.end, `)) : ${HANDLE}.g(${index})`);
     } else {
       output.appendLeft(insertAt, ` = ${HANDLE}.d(${index}) ? ${HANDLE}.s(${index}, void 0) : ${HANDLE}.g(${index})`);
     }
@@ -324,14 +530,17 @@ export function transform(source: string, url: string, options: TransformOptions
       // Runs again on reload only if new to the module or reading replaced data (runtime `r`).
       const index = statements.length;
       const statementPragma = pragmas.statementBefore(topStatement.start);
+      const sites = inlineSites(topStatement);
+      markMoved(sites);
       statements.push({
-        fingerprint: fingerprint(source.slice(topStatement.start, topStatement.end)),
-        reads: readsWithin(topStatement.start, topStatement.end),
+        fingerprint: fingerprint(skeleton(topStatement.start, topStatement.end, sites)),
+        reads: eagerReads(topStatement.start, topStatement.end, sites),
         line: lines.locate(topStatement.start).line,
         ...(statementPragma ? { pragma: statementPragma } : {}),
       });
-      output.appendRight(topStatement.start, `if (${HANDLE}.r(${index})) { `);
-      output.appendLeft(topStatement.end, ` ;${HANDLE}.e() }`);
+      before(topStatement.start, `if (${HANDLE}.r(${index})) { `);
+      after(topStatement.end, ` ;${HANDLE}.e() }`);
+      emitInline(sites, 's', index, topStatement.start);
       continue;
     }
     let statement = topStatement;
@@ -354,7 +563,8 @@ export function transform(source: string, url: string, options: TransformOptions
       }
       const name = statement.id?.name ?? 'default';
       const shape = functionShape(statement);
-      const index = addBinding({ name, kind: 'function', declaration: exportDefault && !statement.id ? 'default' : 'function', shape, fingerprint: fingerprint(source.slice(statement.start, statement.end)) }, local, statement.id?.start ?? statement.start);
+      const nested = nestedFingerprint(statement, source);
+      const index = addBinding({ name, kind: 'function', declaration: exportDefault && !statement.id ? 'default' : 'function', shape, fingerprint: fingerprint(source.slice(statement.start, statement.end)), ...(nested ? { nested } : {}) }, local, statement.id?.start ?? statement.start);
       if (exportDefault) bindings[index].info.exported = [...new Set(['default', ...bindings[index].info.exported])];
       const cell = `${CELL_PREFIX}${index}`;
       prologueCells.push(`${cell} = ${HANDLE}.cell(${index}, ${standInSource(name, shape, cell)})`);
@@ -403,15 +613,18 @@ export function transform(source: string, url: string, options: TransformOptions
         if (statics.length) bindings[index].info.statics = statics;
         if (privateMembers) bindings[index].info.privateMembers = true;
       } else {
+        const sites = inlineSites(expression);
+        markMoved(sites);
         const index = addBinding({
           name: 'default', kind: 'data', declaration: 'default',
-          fingerprint: fingerprint(source.slice(expression.start, expression.end)),
-          reads: readsWithin(expression.start, expression.end),
+          fingerprint: fingerprint(skeleton(expression.start, expression.end, sites)),
+          reads: eagerReads(expression.start, expression.end, sites),
           ...(isCall(inner) ? { callInit: true } : {}),
           ...(pragma ? { pragma } : {}),
         }, DEFAULT_LOCAL, expression.start);
         bindings[index].info.exported = ['default'];
         dataWrap(index, expression, expression.end);
+        emitInline(sites, 'd', index, topStatement.start);
       }
       continue;
     }
@@ -434,7 +647,8 @@ export function transform(source: string, url: string, options: TransformOptions
           if (hasPattern && id.typeAnnotation) output.remove(id.typeAnnotation.start, id.typeAnnotation.end);
           if (kind === 'const' && init && isFunctionNode(init)) {
             const shape = functionShape(init);
-            const index = addBinding({ name: id.name, kind: 'function', declaration: kind, shape, fingerprint: fingerprint(source.slice(init.start, init.end)) }, id.name, id.start, true);
+            const nested = nestedFingerprint(init, source);
+            const index = addBinding({ name: id.name, kind: 'function', declaration: kind, shape, fingerprint: fingerprint(source.slice(init.start, init.end)), ...(nested ? { nested } : {}) }, id.name, id.start, true);
             const cell = `${CELL_PREFIX}${index}`;
             prologueCells.push(`${cell} = ${HANDLE}.cell(${index}, ${standInSource(id.name, shape, cell)})`);
             functionWrap(index, init, id.name);
@@ -447,31 +661,37 @@ export function transform(source: string, url: string, options: TransformOptions
             if (statics.length) bindings[index].info.statics = statics;
             if (privateMembers) bindings[index].info.privateMembers = true;
           } else {
+            const sites = init ? inlineSites(init) : [];
+            markMoved(sites);
             const index = addBinding({
               name: id.name, kind: 'data', declaration: kind,
-              fingerprint: fingerprint(init ? source.slice(init.start, init.end) : ''),
-              reads: init ? readsWithin(init.start, init.end) : [],
+              fingerprint: fingerprint(init ? skeleton(init.start, init.end, sites) : ''),
+              reads: init ? eagerReads(init.start, init.end, sites) : [],
               ...(isCall(inner) ? { callInit: true } : {}),
               ...(pragma ? { pragma } : {}),
             }, id.name, id.start, kind === 'const');
             dataWrap(index, init, id.typeAnnotation ? id.typeAnnotation.end : id.end);
+            emitInline(sites, 'd', index, topStatement.start);
           }
         } else {
           // A destructuring declarator: one initializer, one keep/replace decision for all its names.
           const ids = patternNames(id);
           const groupId = ++group;
           const first = bindings.length;
+          const sites = init ? inlineSites(init) : [];
+          markMoved(sites);
           for (const name of ids) {
             addBinding({
               name: name.name, kind: 'data', declaration: kind, group: groupId,
-              fingerprint: fingerprint(source.slice(id.start, declarator.end)),
-              reads: readsWithin(declarator.start, declarator.end).filter((n) => !ids.some((i) => i.name === n)),
+              fingerprint: fingerprint(skeleton(id.start, declarator.end, sites)),
+              reads: eagerReads(declarator.start, declarator.end, sites).filter((n) => !ids.some((i) => i.name === n)),
               ...(pragma ? { pragma } : {}),
             }, name.name, name.start, kind === 'const');
           }
           if (id.typeAnnotation) output.remove(id.typeAnnotation.start, id.typeAnnotation.end);
           output.appendRight(id.start, `${HANDLE}.d(${first}) ? ((`);
-          output.appendLeft(declarator.end, `), ${HANDLE}.sg(${first}, [${ids.map((i) => i.name).join(', ')}])) : ${HANDLE}.gg(${first})`);
+          after(declarator.end, `), ${HANDLE}.sg(${first}, [${ids.map((i) => i.name).join(', ')}])) : ${HANDLE}.gg(${first})`);
+          emitInline(sites, 'd', first, topStatement.start);
         }
       }
       if (hasPattern && source[statement.end - 1] !== ';') output.appendLeft(statement.end, ';');
@@ -501,6 +721,7 @@ export function transform(source: string, url: string, options: TransformOptions
     ...(pragmas.moduleStatements ? { statementPragma: pragmas.moduleStatements } : {}),
     bindings: bindings.map((b) => b.info),
     statements,
+    ...(inline.length ? { inline } : {}),
     imports,
   };
 
@@ -511,6 +732,7 @@ export function transform(source: string, url: string, options: TransformOptions
     `${VERSION} = ${HANDLE}.version`,
     `${TOKEN} = ${HANDLE}.token`,
     ...prologueCells,
+    ...inlineStandIns,
   ];
   let prologue = `const ${declarations.join(', ')}; ${prologueStatements.join(' ')}`;
   if (written.size) {

@@ -28,13 +28,40 @@ export type StatementPragma = 'rerun' | 'once';
  * module (matched by content, not position) or it reads a data binding this reload replaced.
  */
 export interface StatementInfo {
-  /** Hash of the statement's source text: how versions are matched. */
+  /** Hash of the statement's source text, inline functions left out: how versions are matched. */
   fingerprint: string;
   /** Top-level names of this module the statement reads. */
   reads: string[];
   /** 1-based line of the statement in the original source. */
   line: number;
   pragma?: StatementPragma;
+}
+
+/**
+ * A function written inline in a top-level statement or data initializer (an arrow or
+ * function passed to `router.get(…)`, `wss.on(…)`, `setInterval(…)`, a method of an object
+ * literal) that captures nothing but module bindings and globals. It is created at the top
+ * level of the module and given a stand-in, like a named function: its owner is matched
+ * across versions by its text with such functions left out (its skeleton), and when only
+ * their code changed the owner is kept and each implementation is swapped behind its stand-in.
+ */
+export interface InlineInfo {
+  /** The owner: a statement (`s`, index in `statements`) or a data binding (`d`, index in `bindings`). */
+  owner: 's' | 'd';
+  index: number;
+  /** Its position among the inline functions of its owner, in source order. */
+  ordinal: number;
+  /** The name the language would give it (`{ move() {} }` → `move`), or ''. */
+  name: string;
+  shape: FunctionShape;
+  /** An object-literal method: no constructor, `this` is the object. */
+  method?: boolean;
+  /** Hash of its source text. */
+  fingerprint: string;
+  /** Hash of the functions written inside it: they keep the code they were created with. */
+  nested?: string;
+  /** 1-based line of the function in the original source. */
+  line: number;
 }
 
 /** One static field of a class that follows the data rules. */
@@ -69,6 +96,8 @@ export interface BindingInfo {
   pragma?: DataPragma;
   /** For classes: static fields that follow the data rules. */
   statics?: StaticFieldInfo[];
+  /** For functions: hash of the functions written inside it (they keep the code they were created with). */
+  nested?: string;
   /** For classes: the class declares `#private` members (they do not survive reloads). */
   privateMembers?: boolean;
   /** Injected by a compiler that ran before us (tsx's `__name`): a cell like any other, left out of reports. */
@@ -98,6 +127,8 @@ export interface ModuleMeta {
   bindings: BindingInfo[];
   /** Top-level statements that are not declarations, in source order (`__hot.r(i)`). */
   statements: StatementInfo[];
+  /** Inline functions of statements and data initializers (`__hot.is(i)`, `__hot.il(i)`). */
+  inline?: InlineInfo[];
   imports: ImportInfo[];
 }
 
