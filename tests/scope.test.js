@@ -19,7 +19,9 @@ function compare(program) {
   const ours = analyzeModule(program);
   const manager = analyze(program, { sourceType: 'module', lib: [] });
   const moduleScope = manager.globalScope.childScopes.find((scope) => scope.type === 'module');
-  const theirs = new Map(moduleScope.variables.filter((v) => v.isValueVariable).map((v) => [v.name, v]));
+  // `declare const x` and `import type { X }` (also when re-exported) have no value at run time.
+  const ambient = (def) => def.parent?.declare === true || def.node?.declare === true || def.parent?.importKind === 'type' || def.node?.importKind === 'type';
+  const theirs = new Map(moduleScope.variables.filter((v) => v.isValueVariable && !(v.defs.length && v.defs.every(ambient))).map((v) => [v.name, v]));
   const lines = { ours: [], theirs: [] };
   const classes = [];
   const typeQueries = [];

@@ -661,6 +661,11 @@ export function transform(source: string, url: string, options: TransformOptions
             if (statics.length) bindings[index].info.statics = statics;
             if (privateMembers) bindings[index].info.privateMembers = true;
           } else {
+            // `let x!: T` promises an assignment later; with the initializer given here the `!` must go.
+            if (declarator.definite && !init) {
+              const bang = source.indexOf('!', id.start + id.name.length);
+              if (bang !== -1 && bang < (id.typeAnnotation?.start ?? id.end)) output.remove(bang, bang + 1);
+            }
             const sites = init ? inlineSites(init) : [];
             markMoved(sites);
             const index = addBinding({
