@@ -10,6 +10,7 @@ import type { HotModule, ModuleVersion } from './module.js';
 import { errorInfo, explain } from './failure.js';
 import { formatReport, type ModuleReport, type ReloadErrorInfo, type ReloadReport } from './report.js';
 import { UndoLog } from './undo.js';
+import { closeAllWindows, describe, release, unwindServers, type Listen, type Resources } from './resources.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
 // node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
 const { AsyncLocalStorage } = process.getBuiltinModule('node:async_hooks');
@@ -40,6 +41,9 @@ let lexer: Promise<typeof import('es-module-lexer')> | null = null;
 
 /** A file's text. node:fs/promises is loaded at the first reload (it costs ~2.5 ms at start). */
 const readText = (file: string): Promise<string> => process.getBuiltinModule('node:fs').promises.readFile(file, 'utf8');
+
+/** How long a reload waits for the servers its new code started to listen. */
+const LISTEN_WAIT_MS = 2000;
 
 /** Set while a batch runs, in the async context of everything it evaluates. */
 const insideBatch = new AsyncLocalStorage<number>();
@@ -209,16 +213,27 @@ export class BatchRunner {
         entered.evaluated = true;
       }
       current = null;
+      closeAllWindows();
+      await this.#settleListens(batch);
       const reports = this.#commit(batch, previousLive);
+      for (const module of batch.created) for (const [owner, resources] of module.live.runs) module.resources.set(owner, resources);
       for (const module of batch.entered.keys()) {
         const previous = previousLive.get(module) as ModuleVersion;
-        this.#finish(previous, module, namespaces.get(module), reports.find((r) => r.file === module.file) as ModuleReport);
+        const report = reports.find((r) => r.file === module.file) as ModuleReport;
+        this.#releaseReplaced(module, report);
+        this.#finish(previous, module, namespaces.get(module), report);
       }
       this.#history.push({ id, undo: batch.undo, modules: [...batch.entered.keys()] });
       return { ok: true, batch: id, modules: reports, ms: 0 };
     } catch (error) {
+      closeAllWindows();
       const info = explain(error, current, batch, planned);
-      const revertErrors = batch.undo.revert();
+      // What the failed code set up goes first (its servers free their ports), then the
+      // servers that handed a port over listen again.
+      const started: Resources = [...batch.entered.values(), ...[...batch.created].map((module) => module.live)].flatMap((version) => [...version.runs.values()].flat());
+      const releaseErrors: unknown[] = release(started);
+      releaseErrors.push(...(await unwindServers(started, LISTEN_WAIT_MS)));
+      const revertErrors = [...batch.undo.revert(), ...releaseErrors];
       // Methods of a failed version that escaped (bound during its evaluation) forward to the live ones.
       for (const version of batch.entered.values()) version.token.s = true;
       for (const [module, live] of previousLive) {
@@ -231,6 +246,55 @@ export class BatchRunner {
     } finally {
       hub.active = null;
     }
+  }
+
+  /**
+   * A listen() the new code started must succeed before the batch commits: a port still held
+   * (by a server this reload keeps, or another process) fails the batch instead of leaving an
+   * `error` event to crash the process after a reload that reported ok.
+   */
+  async #settleListens(batch: ActiveBatch): Promise<void> {
+    const listens: { module: HotModule; listen: Listen }[] = [];
+    for (const [module, version] of batch.entered) for (const listen of version.listens) listens.push({ module, listen });
+    for (const module of batch.created) for (const listen of module.live.listens) listens.push({ module, listen });
+    if (listens.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, LISTEN_WAIT_MS, 'timeout')));
+    try {
+      for (const { module, listen } of listens) {
+        const outcome = await Promise.race([listen.outcome, timeout]);
+        if (outcome === 'timeout') return; // still binding (a slow lookup): the reload does not wait for it
+        if (outcome) {
+          const port = listen.port === null ? '' : ` ${listen.port}`;
+          const held = (outcome as NodeJS.ErrnoException).code === 'EADDRINUSE'
+            ? `: the port is held by a server that this reload keeps (made by code that did not change, or in another module) or by another process; change the statement that made the old server together with this one so the port is handed over, or pass the server on through import.meta.hot.data`
+            : '';
+          throw new HotError('ERR_HOT_LISTEN', `listen${port} failed: ${outcome.message}${held}`, { file: module.file, line: listen.line, column: 1 }, { cause: outcome });
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * After commit: what the previous run of each statement that ran again, was edited or was
+   * removed set up (and each replaced initializer) is released; then the new runs are the module's.
+   */
+  #releaseReplaced(module: HotModule, report: ModuleReport): void {
+    const version = module.live;
+    const released: Resources = [];
+    for (const [owner, resources] of module.resources) {
+      const survives = owner.startsWith('=') ? version.kept.has(owner.slice(1)) : version.keptStatements.has(owner);
+      if (survives) continue;
+      released.push(...resources);
+      module.resources.delete(owner);
+    }
+    for (const [owner, resources] of version.runs) module.resources.set(owner, resources);
+    if (released.length === 0) return;
+    const what = describe(released);
+    for (const error of release(released)) report.warnings.push(`releasing what replaced code set up threw: ${(error as Error)?.message ?? error}`);
+    if (what.length) report.released = what;
   }
 
   /**

@@ -9,6 +9,8 @@ import { attach, callLatest, hasLatest, isClass, Placeholder, Root, runtimeShell
 import type { HotModule, ModuleVersion } from './module.js';
 import { dressStandIn, forwardingProxy, updateLength } from './standin.js';
 import type { UndoLog } from './undo.js';
+import { closeWindow, heldPort, openWindow, type Window } from './resources.js';
+const net = process.getBuiltinModule('node:net');
 
 export class ModuleHandle {
   readonly module: HotModule;
@@ -19,10 +21,53 @@ export class ModuleHandle {
   /** The shared base the transform gives every base class. */
   readonly Root = Root;
 
-  constructor(module: HotModule, current: ModuleVersion, undo: Pick<UndoLog, 'push'>) {
+  /** True while a reload batch evaluates this version (a first load is no batch). */
+  readonly reloading: boolean;
+  /** The window of the statement or initializer evaluating now, if any. */
+  #window: Window | null = null;
+
+  constructor(module: HotModule, current: ModuleVersion, undo: Pick<UndoLog, 'push'>, reloading = false) {
     this.module = module;
     this.current = current;
     this.undo = undo;
+    this.reloading = reloading;
+  }
+
+  /**
+   * Starts recording what `owner` (a statement key, `=name` for an initializer) sets up. A
+   * first load records into the module's resources; a reload into the version's runs, which
+   * become the module's at commit.
+   */
+  #open(owner: string, line: number): void {
+    this.#close();
+    const into: Window['into'] = [];
+    (this.reloading ? this.current.runs : this.module.resources).set(owner, into);
+    const window: Window = { owner, into, line, listens: this.current.listens, holder: this.reloading ? (port, at) => this.#portHolder(port, at) : null };
+    this.#window = window;
+    openWindow(window);
+  }
+
+  #close(): void {
+    if (!this.#window) return;
+    closeWindow(this.#window);
+    this.#window = null;
+  }
+
+  /**
+   * A listen() of this reload asks for a port: the live server on it, when the code that
+   * made it does not survive this version (the same statement running again, an edited or
+   * removed statement, the initializer being replaced), so it can hand the port over.
+   */
+  #portHolder(port: number | string, window: Window): InstanceType<typeof net.Server> | null {
+    const keys = statementKeys(this.current);
+    for (const [owner, resources] of this.module.resources) {
+      const survives = owner !== window.owner && (owner.startsWith('=') ? this.current.indexOf.has(owner.slice(1)) : keys.has(owner));
+      if (survives) continue;
+      for (const resource of resources) {
+        if (resource.kind === 'server' && resource.server.listening && heldPort(resource.server) === port) return resource.server;
+      }
+    }
+    return null;
   }
 
   /** This evaluation's version number (`__hot_V`). */
@@ -240,6 +285,7 @@ export class ModuleHandle {
       }
     }
     for (const member of members) this.current.decisions.set(member, replace);
+    if (replace) this.#open(`=${this.#info(members[0]).name}`, info.line);
     return replace;
   }
 
@@ -253,6 +299,7 @@ export class ModuleHandle {
 
   /** Data declaration, replaced: stores the new value (a function made by a call gets a stand-in). */
   s(index: number, value: unknown): unknown {
+    this.#close();
     const info = this.#info(index);
     const cell = this.#dataCell(info);
     let stored = value;
@@ -364,7 +411,10 @@ export class ModuleHandle {
       if (known && !run) version.keptStatements.add(key);
       if (run) version.reran.push(statement.line);
     }
-    if (run) version.activeStatement = key;
+    if (run) {
+      version.activeStatement = key;
+      this.#open(key, statement.line);
+    }
     return run;
   }
 
@@ -433,6 +483,7 @@ export class ModuleHandle {
   /** End of a statement `r` let run: handlers it registered belong to it (see `HotContext.dispose`). */
   e(): void {
     this.current.activeStatement = undefined;
+    this.#close();
   }
 
   /** A write to a `const` binding (the transform declares it with `let`): keep the language's error. */

@@ -76,7 +76,9 @@ export class Hub {
     }
     module.versions.push(version);
     importMeta.hot = new HotContext(module, version);
-    return new ModuleHandle(module, version, undo);
+    // Inside a batch (a reload, or a module it imports for the first time) what statements set
+    // up is the batch's until it commits.
+    return new ModuleHandle(module, version, undo, this.active !== null);
   }
 }
 

@@ -3,6 +3,7 @@
  */
 import type { ModuleMeta } from '../transform/types.js';
 import type { Cell, InlineSlot } from './cell.js';
+import type { Listen, Resources } from './resources.js';
 
 /** `(index, value) => void`: assigns a module version's local binding number `index`. */
 export type BindingSetter = (index: number, value: unknown) => void;
@@ -68,6 +69,13 @@ export class ModuleVersion {
   statementKeys?: Set<string>;
   /** Statements of the previous version found unchanged and not run again: what they set up stays. */
   readonly keptStatements = new Set<string>();
+  /**
+   * What each statement or initializer that ran in this version set up (timers, listeners,
+   * servers), by owner (statement key or `=name`): the module's at commit, released if the batch fails.
+   */
+  readonly runs = new Map<string, Resources>();
+  /** Listens this version started during a reload: the batch waits for them. */
+  readonly listens: Listen[] = [];
   /** The statement being evaluated, if any: handlers registered now belong to it. */
   activeStatement: string | undefined = undefined;
   /** Keep/replace decision per binding index (destructuring groups decide once). */
@@ -102,6 +110,8 @@ export class HotModule {
    * value's stand-ins are found again by the next version, which swaps their targets.
    */
   readonly inline = new Map<string, InlineSlot>();
+  /** What the live code's statements and initializers set up, by owner (see `ModuleVersion.runs`). */
+  readonly resources = new Map<string, Resources>();
   /** `import.meta.hot.data`: one object for the life of the module. */
   readonly data: Record<string, unknown> = {};
 

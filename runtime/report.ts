@@ -23,6 +23,11 @@ export interface ModuleReport {
    * the statement registered, nothing ran again.
    */
   swapped: number[];
+  /**
+   * What the replaced code had set up and the reload released (`['1 timer', '2 listeners',
+   * '1 server']`): from statements that ran again, were edited or removed, and replaced initializers.
+   */
+  released?: string[];
   /** Things worth knowing: kind changes, `#private` members, dispose handlers that threw, … */
   warnings: string[];
 }
@@ -68,6 +73,7 @@ export function formatReport(report: ReloadReport, verb: string, cwd = process.c
     if (m.added.length) counts.push(`${m.added.length} added`);
     if (m.removed.length) counts.push(`${m.removed.length} removed`);
     if (m.swapped.length) counts.push(`${m.swapped.length} inline function${m.swapped.length > 1 ? 's' : ''} swapped`);
+    if (m.released?.length) counts.push(`released ${m.released.join(', ')}`);
     if (m.reran.length) counts.push(`${m.reran.length} statement${m.reran.length > 1 ? 's' : ''} ran again`);
     return `${relative(m.file)} v${m.version} (${counts.join(', ')})`;
   });

@@ -406,7 +406,8 @@ test('inline functions swap in place: an edited handler runs behind what its sta
   assert.equal(report.swapped, [4, 5, 10, 11, 13, 16], 'the hit and join handlers, both methods, the interval callback, the named function');
   assert.equal(report.replaced, ['BONUS', 'doubled'], 'a callback that runs while its initializer runs is part of it');
   assert.ok(report.warnings.some((w) => w.includes('line 5') && w.includes('keep their old code')), `a warning names the join handler: ${report.warnings}`);
-  assert.equal(counts(), [1, 1, 2, 1], 'no listener registered twice (the loop ran again: it has no stand-ins)');
+  assert.equal(counts(), [1, 1, 1, 1], 'no listener registered twice; the loop ran again and what its first run registered was released');
+  assert.equal(report.released, ['2 listeners']);
   log.splice(0);
   bus.emit('hit', 1);
   assert.equal(log.splice(0), ['hit 11 v2'], 'the kept listener runs the new code and reads the new BONUS');
@@ -436,6 +437,8 @@ test('inline functions swap in place: an edited handler runs behind what its sta
   assert.is(game.handlers.move('z'), 'move z v3');
   assert.is(move('z'), 'move z v2', 'the old object keeps the code it had');
   assert.is(bus.listenerCount('renamed'), 1);
+  assert.is(bus.listenerCount('named'), 0, 'the listener of the edited statement was released');
+  assert.equal(r3.released, ['1 listener']);
   clearInterval(game.timer);
 });
 

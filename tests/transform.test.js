@@ -245,8 +245,8 @@ export { level as lvl };
     { reads: [], line: 7, pragma: undefined },
   ]);
   assert.is(new Set(meta.statements.map((s) => s.fingerprint)).size, 3);
-  assert.match(code, "__hot.il(0, () => level); if (__hot.r(0)) { bus.on('x', __hot_J0.s); ;__hot.e() }");
-  assert.match(code, 'if (__hot.r(1)) { app.listen(3000) ;__hot.e() }');
+  assert.match(code, "__hot.il(0, () => level); if (__hot.r(0)) try { bus.on('x', __hot_J0.s); ;} finally { __hot.e() }");
+  assert.match(code, 'if (__hot.r(1)) try { app.listen(3000) ;} finally { __hot.e() }');
   assert.not.match(code, "if (__hot.r(3))");
   assert.ok(code.includes("'use strict';"), 'a directive is left alone');
   const top = transform('// @hot rerun\n\nfoo();\n', URL_JS).meta;

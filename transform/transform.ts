@@ -538,8 +538,9 @@ export function transform(source: string, url: string, options: TransformOptions
         line: lines.locate(topStatement.start).line,
         ...(statementPragma ? { pragma: statementPragma } : {}),
       });
-      before(topStatement.start, `if (${HANDLE}.r(${index})) { `);
-      after(topStatement.end, ` ;${HANDLE}.e() }`);
+      // try/finally: a statement that throws still ends its window (see runtime/resources.ts).
+      before(topStatement.start, `if (${HANDLE}.r(${index})) try { `);
+      after(topStatement.end, ` ;} finally { ${HANDLE}.e() }`);
       emitInline(sites, 's', index, topStatement.start);
       continue;
     }

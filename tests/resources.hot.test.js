@@ -1,0 +1,99 @@
+// What replaced code set up is released: timers, intervals, listeners on long-lived emitters
+// and listening servers made by a statement's or initializer's previous run go when it runs
+// again, is edited or is removed; what a failed batch's code set up goes with it; a replaced
+// server hands its port to the new one without dropping the connections it holds.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import http from 'node:http';
+import { once } from 'node:events';
+import { reload } from '@hot/loader/runtime';
+import { reloaded, stage, until } from './support/stage.js';
+
+async function freePort() {
+  const probe = http.createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+test('replaced and removed code releases its timers, listeners and servers; the port is handed over and connections stay; a failed batch leaves nothing', async () => {
+  globalThis.testPort = await freePort();
+  const s = stage('resources');
+  const { log } = await s.import('log.js');
+  const mod = await s.import('server.js');
+  const firstServer = mod.server;
+  const firstTicker = mod.ticker;
+  if (!firstServer.listening) await once(firstServer, 'listening');
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const sockets = new Set();
+  const get = (port = globalThis.testPort) => new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+      sockets.add(res.socket);
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+  const usr2 = process.listenerCount('SIGUSR2');
+  assert.is(await get(), 'v1');
+  await until(() => log.includes('removed tick'), 'the v1 intervals tick');
+
+  const second = await reloaded(s, ['server.js']);
+  const report = second.modules[0];
+  assert.equal(report.reran, [8], 'the edited process listener statement ran again');
+  assert.equal(report.released, ['2 timers', '1 listener'], 'the replaced ticker, the removed interval and the old SIGUSR2 listener (the old server handed its port over)');
+  assert.is.not(mod.server, firstServer);
+  assert.is(firstServer.listening, false, 'the old server gave up its port');
+  assert.is(mod.server.listening, true);
+  assert.is(mod.server.address().port, globalThis.testPort, 'the new server listens on the same port');
+  assert.is(firstTicker._destroyed, true, 'the replaced interval is cleared');
+  assert.is(process.listenerCount('SIGUSR2'), usr2, 'the edited process listener did not pile up');
+  log.splice(0);
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assert.not.ok(log.includes('removed tick'), 'the removed interval no longer runs');
+  assert.ok(log.includes('tick'));
+  assert.is(await get(), 'v2', 'the kept keep-alive connection is served, by the new code');
+  assert.is(sockets.size, 1, 'one connection for both requests: the old server kept it open');
+
+  // A broken edit that had started a timer, a server and a listener, and took the port over.
+  const beforeFailed = process.listenerCount('SIGUSR1');
+  s.to('v3');
+  const failed = await reload(s.path('server.js'));
+  assert.is(failed.ok, false);
+  assert.match(failed.error.message, 'broken v3');
+  const { made } = globalThis;
+  assert.is(made.other.listening, false, "the failed version's new server was closed");
+  assert.is(made.server.listening, false, "the failed version's replacement server was closed");
+  assert.is(mod.server.listening, true, 'the server that handed its port over listens again');
+  assert.is(process.listenerCount('SIGUSR1'), beforeFailed, "the failed version's listener was removed");
+  log.splice(0);
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assert.not.ok(log.includes('extra v3'), "the failed version's interval does not run");
+  assert.is(await get(), 'v2', 'the old code serves, on the same connection');
+  agent.destroy();
+  const fresh = await new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port: globalThis.testPort, path: '/' }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+  assert.is(fresh, 'v2', 'a new connection reaches the restored server');
+
+  // A new listen on a port a kept server holds fails the batch instead of crashing the process.
+  s.to('v4');
+  const held = await reload(s.path('server.js'));
+  assert.is(held.ok, false);
+  assert.is(held.error.code, 'ERR_HOT_LISTEN');
+  assert.is(held.error.line, 9);
+  assert.match(held.error.message, 'EADDRINUSE');
+  assert.match(held.error.message, 'import.meta.hot.data');
+  assert.is(mod.server.listening, true);
+
+  clearInterval(mod.ticker);
+  mod.server.close();
+  process.removeAllListeners('SIGUSR2');
+});
+
+test.run();
