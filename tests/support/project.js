@@ -25,6 +25,7 @@ export function project(files, { link = ['@hot/loader'] } = {}) {
   mkdirSync(join(dir, 'node_modules', '@hot'), { recursive: true });
   for (const name of installed ? [] : link) {
     const target = name === '@hot/loader' ? root : join(root, 'node_modules', name);
+    mkdirSync(dirname(join(dir, 'node_modules', name)), { recursive: true });
     symlinkSync(target, join(dir, 'node_modules', name), 'dir');
   }
   return {
