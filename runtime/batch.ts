@@ -369,7 +369,7 @@ export class BatchRunner {
         added: shown(version.added),
         removed,
         reran: [...version.reran],
-        swapped: [...version.swapped],
+        swapped: [...version.swapped].sort((a, b) => a - b),
         warnings: [...version.warnings, ...removed.map((name) => `${name} was removed; references already taken keep the last code`)],
       });
     }

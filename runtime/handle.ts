@@ -3,7 +3,7 @@
  * Method names are short because they appear in generated code; each says what
  * the transform emits it for. Every change goes through the batch's undo log.
  */
-import type { BindingInfo, DataPragma, FunctionShape, InlineInfo } from '../transform/types.js';
+import type { BindingInfo, DataPragma, FunctionShape, InlineInfo, NestedInfo } from '../transform/types.js';
 import { Cell, createSlot, setTarget, type HotSlot, type InlineSlot } from './cell.js';
 import { attach, callLatest, hasLatest, isClass, Placeholder, Root, runtimeShell } from './classes.js';
 import type { HotModule, ModuleVersion } from './module.js';
@@ -480,6 +480,42 @@ export class ModuleHandle {
     if (previousNested !== info.nested) version.warnings.push(nestedWarning(info.name ? `${info.name} (line ${info.line})` : `the function at line ${info.line}`));
   }
 
+  /**
+   * Prologue, nested function number `index`: its slot, whose target is the newest factory
+   * (captured values → function). Closures made by this module's maker for it call the
+   * target of the moment, so closures made before a reload run the new code.
+   */
+  ns(index: number): HotSlot {
+    const version = this.current;
+    const info = (version.meta.nested as NestedInfo[])[index];
+    const key = nestedKey(version, info);
+    let entry = this.module.inline.get(key);
+    if (!entry) {
+      const created: InlineSlot = { slot: createSlot(), shape: 'plain', fingerprint: undefined, nested: undefined };
+      this.module.inline.set(key, created);
+      this.undo.push(() => this.module.inline.delete(key));
+      entry = created;
+    }
+    version.nestedSlots[index] = entry;
+    return entry.slot;
+  }
+
+  /** Top of the module: points nested function `index` at this version's factory. */
+  nl(index: number, factory: Function): void {
+    const version = this.current;
+    const info = (version.meta.nested as NestedInfo[])[index];
+    const entry = version.nestedSlots[index];
+    const previous = entry.fingerprint;
+    if (previous === info.fingerprint) return;
+    const undoTarget = setTarget(entry.slot, factory);
+    entry.fingerprint = info.fingerprint;
+    this.undo.push(() => {
+      undoTarget();
+      entry.fingerprint = previous;
+    });
+    if (previous !== undefined) version.swapped.push(info.line);
+  }
+
   /** End of a statement `r` let run: handlers it registered belong to it (see `HotContext.dispose`). */
   e(): void {
     this.current.activeStatement = undefined;
@@ -530,6 +566,12 @@ function inlineKey(version: ModuleVersion, info: InlineInfo): string {
 /** The warning for a function whose inner functions changed: those already made keep their code. */
 function nestedWarning(what: string): string {
   return `${what}: functions created inside it before this reload (a per-connection handler, a callback it stored) keep their old code; ones it creates from now on run the new code`;
+}
+
+/** Where a nested function stands: its enclosing function's identity, then its place inside it. */
+function nestedKey(version: ModuleVersion, info: NestedInfo): string {
+  const owner = info.owner === 'b' ? `fn:${version.meta.bindings[info.index].name}` : inlineKey(version, (version.meta.inline as InlineInfo[])[info.index]);
+  return `${owner}|${info.local}`;
 }
 
 /** How a function's calling convention changed between versions (async, generator), if it did. */

@@ -63,6 +63,8 @@ export class ModuleVersion {
   readonly swapped: number[] = [];
   /** This version's inline function slots, by index in `meta.inline`. */
   readonly inlineSlots: InlineSlot[] = [];
+  /** This version's nested function slots, by index in `meta.nested`. */
+  readonly nestedSlots: InlineSlot[] = [];
   /** Keys (`fingerprint#occurrence`) of this version's statements, by index, computed when asked. */
   statementKeyList?: string[];
   /** The same keys as a set, computed when a later version asks. */

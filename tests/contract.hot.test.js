@@ -402,21 +402,23 @@ test('inline functions swap in place: an edited handler runs behind what its sta
 
   const second = await reloaded(s, ['game.js']);
   const report = second.modules[0];
-  assert.equal(report.reran, [15], 'only the loop, whose arrow reads the loop variable, runs again');
-  assert.equal(report.swapped, [4, 5, 10, 11, 13, 16], 'the hit and join handlers, both methods, the interval callback, the named function');
+  assert.equal(report.reran, [16], 'only the loop, whose arrow reads the loop variable, runs again');
+  assert.equal(report.swapped, [4, 5, 6, 11, 12, 14, 17], 'the hit and join handlers, the say handler made inside the join handler, both methods, the interval callback, the named function');
   assert.equal(report.replaced, ['BONUS', 'doubled'], 'a callback that runs while its initializer runs is part of it');
-  assert.ok(report.warnings.some((w) => w.includes('line 5') && w.includes('keep their old code')), `a warning names the join handler: ${report.warnings}`);
+  assert.ok(report.warnings.some((w) => w.includes('line 5') && w.includes('keep their old code')), `a warning names the join handler, whose named leave handler changed: ${report.warnings}`);
   assert.equal(counts(), [1, 1, 1, 1], 'no listener registered twice; the loop ran again and what its first run registered was released');
   assert.equal(report.released, ['2 listeners']);
   log.splice(0);
   bus.emit('hit', 1);
   assert.equal(log.splice(0), ['hit 11 v2'], 'the kept listener runs the new code and reads the new BONUS');
   player.emit('say', 'hi');
-  assert.equal(log.splice(0), ['say hi v1'], 'a function made inside the old handler keeps its code');
+  player.emit('leave');
+  assert.equal(log.splice(0), ['say hi v2', 'leave v1'], 'a closure the old handler passed to a call runs the new code; a named function made inside it keeps its code');
   const newcomer = new EventEmitter();
   bus.emit('join', newcomer);
   newcomer.emit('say', 'yo');
-  assert.equal(log.splice(0), ['join v2', 'say yo v2']);
+  newcomer.emit('leave');
+  assert.equal(log.splice(0), ['join v2', 'say yo v2', 'leave v2']);
   assert.is(game.handlers, handlers, 'the object with the edited methods is kept');
   assert.is(handlers.move, move, 'a method taken before the reload is the same function');
   assert.is(move('x'), 'move x v2');
@@ -431,7 +433,7 @@ test('inline functions swap in place: an edited handler runs behind what its sta
 
   const third = await reloaded(s, ['game.js'], 'v3');
   const r3 = third.modules[0];
-  assert.equal(r3.reran, [19], 'inserted lines move nothing; the statement whose event name changed runs again');
+  assert.equal(r3.reran, [20], 'inserted lines move nothing; the statement whose event name changed runs again');
   assert.equal(r3.swapped, [7]);
   assert.is.not(game.handlers, handlers, 'reordered methods are a new skeleton: a new object');
   assert.is(game.handlers.move('z'), 'move z v3');

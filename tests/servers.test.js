@@ -1,5 +1,5 @@
 // Real servers under the loader, in their own processes, with real HTTP and websocket
-// clients: express 5, hono on @hono/node-server and a `ws` server, each written as real
+// clients: express 5, fastify 5, hono on @hono/node-server and a `ws` server, each written as real
 // servers are (routes in their own module, registrations in top-level statements, logic
 // inline). For each:
 // - an edited inline handler runs on the next request of the same keep-alive connection
@@ -125,6 +125,56 @@ console.log(JSON.stringify(out));
   assert.match(out.broken.error, 'undefinedFunction');
   assert.equal(out.afterBroken, { body: '{"v":2}', counts: out.before, sockets: 1, same: true }, 'no timer, server or listener of the broken version is left');
   assert.is(out.seen, 4, 'the middleware ran once per request');
+  assert.equal(out.errors, []);
+});
+
+test('fastify 5: an edited route inside the plugin function runs on the same connection (the route is not added again); a broken edit leaves nothing', () => {
+  const routes = (v) => `export default async function routes(fastify) {
+  fastify.get('/', async (request, reply) => ({ v: ${v} }));
+  fastify.get('/other', async () => ({ other: true }));
+}
+`;
+  const server = (extra = '') => `import Fastify from 'fastify';
+import routes from './routes.js';
+import { PORT } from './harness.js';
+export const seen = [];
+export const app = Fastify();
+app.addHook('onRequest', async (request) => { seen.push(request.url); });
+app.register(routes);
+await app.listen({ port: PORT, host: '127.0.0.1' });
+process.on('SIGUSR2', () => {});
+${extra}`;
+  const out = scenario({
+    'routes.js': routes(1),
+    'server.js': server(),
+    'main.js': `import { client, edit, errors, pause, resources } from './harness.js';
+import * as mod from './server.js';
+const http = client();
+const counts = () => ({ routes: mod.app.printRoutes({ commonPrefix: false }), request: mod.app.server.listenerCount('request'), sigusr2: process.listenerCount('SIGUSR2'), sighup: process.listenerCount('SIGHUP') });
+const out = { first: await http.get(), before: counts() };
+out.handler = await edit({ 'routes.js': ${JSON.stringify(routes(2))} }, ['routes.js']);
+out.afterHandler = { body: await http.get(), counts: counts(), sockets: http.sockets.size };
+out.serverEdit = await edit({ 'server.js': ${JSON.stringify(server("console.log('server.js edited');\n"))} }, ['server.js']);
+out.afterServerEdit = { body: await http.get(), counts: counts(), sockets: http.sockets.size };
+const before = resources();
+out.broken = await edit({ 'server.js': ${JSON.stringify(server("console.log('server.js edited');\n") + BROKEN)} }, ['server.js']);
+await pause(50);
+out.afterBroken = { body: await http.get(), counts: counts(), same: JSON.stringify(resources()) === JSON.stringify(before) || JSON.stringify({ before, after: resources() }) };
+out.seen = mod.seen.length;
+out.errors = errors;
+http.close();
+await mod.app.close();
+console.log(JSON.stringify(out));
+`,
+  }, ['fastify']);
+  assert.is(out.first, '{"v":1}');
+  assert.equal(out.handler, { ok: true, error: null, reran: { 'routes.js': [] }, swapped: { 'routes.js': [2] } });
+  assert.equal(out.afterHandler, { body: '{"v":2}', counts: out.before, sockets: 1 });
+  assert.equal(out.serverEdit, { ok: true, error: null, reran: { 'server.js': [10] }, swapped: { 'server.js': [] } });
+  assert.equal(out.afterServerEdit, { body: '{"v":2}', counts: out.before, sockets: 1 });
+  assert.is(out.broken.ok, false);
+  assert.equal(out.afterBroken, { body: '{"v":2}', counts: out.before, same: true });
+  assert.is(out.seen, 4);
   assert.equal(out.errors, []);
 });
 

@@ -24,6 +24,9 @@ export const WRITER = '__hot_W';
 export const CELL_PREFIX = '__hot_K';
 /** Prefix of the module-local const that holds the slot of inline function N (`__hot_J3`). */
 export const INLINE_PREFIX = '__hot_J';
+/** Prefixes of the module-local consts of nested function N: its slot and the closure maker. */
+export const NESTED_PREFIX = '__hot_N';
+export const MAKER_PREFIX = '__hot_M';
 /** Prefix of the module-local const that holds the stable class shell of cell N. */
 export const SHELL_PREFIX = '__hot_S';
 /** Local name given to an anonymous `export default function/class` or expression. */

@@ -52,6 +52,23 @@ export interface ModuleScope {
   capturesLocal(functionNode: Node): boolean;
   /** For a named function expression: the references its body makes to its own name. */
   selfNameReferences(functionNode: Node): Reference[];
+  /**
+   * For a function node: the variables of enclosing functions and blocks it closes over, each
+   * with the function whose parameters or body declare it (null: a block or class scope), whether
+   * anything writes it after its declaration, and where it is declared.
+   */
+  capturedVariables(functionNode: Node): Captured[];
+}
+
+/** A variable a function closes over (see {@link ModuleScope.capturedVariables}). */
+export interface Captured {
+  name: string;
+  /** The function whose parameter list or body declares it; null for a block, catch or class scope. */
+  owner: Node | null;
+  parameter: boolean;
+  written: boolean;
+  /** Offset of its (first) declaring identifier. */
+  declaredAt: number;
 }
 
 class Scope {
@@ -63,6 +80,8 @@ class Scope {
   fn: Node = null;
   /** A named function expression's own-name scope: the function node. */
   selfOf: Node = null;
+  /** A function's body scope: the function node. */
+  bodyOf: Node = null;
 
   constructor(parent: Scope | null, hoists: boolean) {
     this.parent = parent;
@@ -191,6 +210,7 @@ export function analyzeModule(program: Node): ModuleScope {
     }
     if (!node.body) return;
     const body = new Scope(params, true);
+    body.bodyOf = node;
     if (node.body.type === 'BlockStatement') statements(node.body.body, body);
     else expression(node.body, body);
   };
@@ -429,6 +449,8 @@ export function analyzeModule(program: Node): ModuleScope {
   const owners = new Set(classScopes.values());
   const capturing = new Set<Node>();
   const selfNames = new Map<Node, Reference[]>();
+  const captured = new Map<Node, Map<Variable, Scope>>();
+  const written = new Set<Variable>();
   for (const { scope, reference: ref } of pending) {
     const name = ref.identifier.name;
     for (let current: Scope | null = scope; current; current = current.parent) {
@@ -442,9 +464,15 @@ export function analyzeModule(program: Node): ModuleScope {
             let list = selfNames.get(crossed.fn);
             if (!list) selfNames.set(crossed.fn, (list = []));
             list.push(ref);
-          } else capturing.add(crossed.fn);
+          } else {
+            capturing.add(crossed.fn);
+            let map = captured.get(crossed.fn);
+            if (!map) captured.set(crossed.fn, (map = new Map()));
+            map.set(variable, current);
+          }
         }
       }
+      if (ref.write && !ref.init) written.add(variable);
       if (current === moduleScope) variable.references.push(ref);
       else if (owners.has(current)) {
         let list = selfReferences.get(current);
@@ -463,6 +491,14 @@ export function analyzeModule(program: Node): ModuleScope {
     },
     capturesLocal: (functionNode) => capturing.has(functionNode),
     selfNameReferences: (functionNode) => selfNames.get(functionNode) ?? [],
+    capturedVariables: (functionNode) =>
+      [...(captured.get(functionNode) ?? new Map<Variable, Scope>())].map(([variable, scope]) => ({
+        name: variable.name,
+        owner: scope.fn ?? scope.bodyOf ?? null,
+        parameter: scope.fn !== null,
+        written: written.has(variable),
+        declaredAt: (variable.identifiers[0] as Node)?.start ?? 0,
+      })),
   };
 }
 

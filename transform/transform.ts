@@ -14,6 +14,8 @@ import {
   DEFAULT_LOCAL,
   HANDLE,
   INLINE_PREFIX,
+  MAKER_PREFIX,
+  NESTED_PREFIX,
   RESERVED_PREFIX,
   RUNTIME_KEY,
   SETTER_INDEX,
@@ -33,6 +35,7 @@ import type {
   ImportInfo,
   InlineInfo,
   ModuleMeta,
+  NestedInfo,
   SourceMapObject,
   StatementInfo,
   StaticFieldInfo,
@@ -208,7 +211,7 @@ function isHotApi(node: Node): boolean {
 }
 
 /** Hash of the text of the functions (and classes) written inside `fn`'s body, if any. */
-function nestedFingerprint(fn: Node, source: string): string | undefined {
+function nestedFingerprint(fn: Node, source: string, forwarded: Set<Node> = new Set()): string | undefined {
   const texts: string[] = [];
   const walk = (node: Node) => {
     for (const key in node) {
@@ -220,6 +223,7 @@ function nestedFingerprint(fn: Node, source: string): string | undefined {
     }
   };
   const visitNested = (node: Node) => {
+    if (forwarded.has(node)) return; // closures of it forward to the new code
     if (FUNCTION_OR_CLASS.has(node.type)) texts.push(source.slice(node.start, node.end));
     else walk(node);
   };
@@ -345,7 +349,8 @@ export function transform(source: string, url: string, options: TransformOptions
       const { node, property } = site;
       const index = inline.length;
       const slot = `${INLINE_PREFIX}${index}`;
-      const nested = nestedFingerprint(node, source);
+      const forwarded = emitNested(node, 'i', index);
+      const nested = nestedFingerprint(node, source, forwarded);
       inline.push({
         owner, index: ownerIndex, ordinal, name: site.name, shape: site.shape,
         ...(property ? { method: true } : {}),
@@ -381,6 +386,83 @@ export function transform(source: string, url: string, options: TransformOptions
       movedStarts.add(node.start);
       movedEnds.add(node.end);
     }
+  };
+  const nested: NestedInfo[] = [];
+  const nestedDeclarations: string[] = [];
+  const hashbangEnd = source.startsWith('#!') ? source.indexOf('\n') + 1 || source.length : 0;
+  /**
+   * The functions written in top-level function `outer` whose closures can forward to newer
+   * code: passed to a call (not one that runs them now), no own name, no generator, no `this`,
+   * `arguments` or `super`, closing over only parameters of `outer` and variables its body
+   * declares in an earlier statement that nothing writes again.
+   */
+  const nestedSites = (outer: Node): { statement: Node; sites: Node[] }[] => {
+    if (!outer.body) return [];
+    const statementsOf = outer.body.type === 'BlockStatement' ? outer.body.body : [outer.body];
+    const result: { statement: Node; sites: Node[] }[] = [];
+    for (const statement of statementsOf as Node[]) {
+      const sites: Node[] = [];
+      const visit = (node: Node, parent: Node, key: string) => {
+        if (node.type === 'ArrowFunctionExpression' || node.type === 'FunctionExpression') {
+          if (forwardable(node, parent, key, statement)) sites.push(node);
+          return;
+        }
+        if (FUNCTION_OR_CLASS.has(node.type)) return;
+        for (const childKey in node) {
+          if (childKey === 'type' || childKey === 'start' || childKey === 'end' || childKey === 'range' || childKey === 'parent') continue;
+          const value = node[childKey];
+          if (Array.isArray(value)) {
+            for (const item of value) if (item && typeof item.type === 'string') visit(item, node, childKey);
+          } else if (value && typeof value.type === 'string') visit(value, node, childKey);
+        }
+      };
+      visit(statement, null, '');
+      if (sites.length) result.push({ statement, sites });
+    }
+    return result;
+
+    function forwardable(fn: Node, parent: Node, key: string, statement: Node): boolean {
+      if (fn.id || fn.generator) return false;
+      if (!(parent?.type === 'CallExpression' || parent?.type === 'NewExpression') || key !== 'arguments' || runsNow(parent, key)) return false;
+      if (/\b(?:this|arguments|super)\b|new\s*\.\s*target/.test(source.slice(fn.start, fn.end))) return false;
+      return scope.capturedVariables(fn).every((v) => v.owner === outer && !v.written && (v.parameter || v.declaredAt < statement.start));
+    }
+  };
+  /**
+   * Moves each forwardable nested function of `outer` to the top of the module as a factory of
+   * its captured values (`__hot.nl`), and makes each closure in place with the maker (`__hot_M3(app)`).
+   * Returns the nodes, so the nested-code warning leaves them out.
+   */
+  const emitNested = (outer: Node, owner: 'b' | 'i', ownerIndex: number): Set<Node> => {
+    const forwarded = new Set<Node>();
+    const occurrences = new Map<string, number>();
+    for (const { statement, sites } of nestedSites(outer)) {
+      const context = fingerprint(skeleton(statement.start, statement.end, sites.map((node) => ({ node, property: null, name: '', shape: functionShape(node) }))));
+      const occurrence = (occurrences.get(context) ?? 0) + 1;
+      occurrences.set(context, occurrence);
+      sites.forEach((node, ordinal) => {
+        forwarded.add(node);
+        const index = nested.length;
+        const captured = [...new Set(scope.capturedVariables(node).map((v) => v.name))].sort();
+        nested.push({ owner, index: ownerIndex, local: `${context}#${occurrence}/${ordinal}|${captured.join(',')}`, fingerprint: fingerprint(source.slice(node.start, node.end)), line: lines.locate(node.start).line });
+        const slot = `${NESTED_PREFIX}${index}`;
+        const values = captured.map((_, i) => `__hot_c${i}`).join(', ');
+        // Parameters up to the first default or rest: the closure keeps the `length` it would have had.
+        let simple = node.params.findIndex((param: Node) => param.type !== 'Identifier');
+        if (simple === -1) simple = node.params.length;
+        const params = [...Array.from({ length: simple }, (_, i) => `__hot_a${i}`), '...__hot_r'].join(', ');
+        const cached = `(__hot_t === ${slot}.t ? __hot_f : (__hot_f = (__hot_t = ${slot}.t)(${values})))`;
+        nestedDeclarations.push(
+          `${slot} = ${HANDLE}.ns(${index})`,
+          `${MAKER_PREFIX}${index} = (${values}) => { let __hot_f, __hot_t; return ${node.async ? 'async ' : ''}function (${params}) { return ${cached}.call(this, ${params.replace('...__hot_r', '...__hot_r')}) } }`,
+        );
+        output.appendLeft(node.start, `${MAKER_PREFIX}${index}(${captured.join(', ')})`);
+        output.prependRight(node.start, `${HANDLE}.nl(${index}, (${captured.join(', ')}) => `);
+        output.appendLeft(node.end, '); ');
+        output.move(node.start, node.end, hashbangEnd);
+      });
+    }
+    return forwarded;
   };
   /** Top-level names read in [start, end) outside the inline functions (their reads happen when called). */
   const eagerReads = (start: number, end: number, sites: InlineSite[]): string[] => {
@@ -564,8 +646,9 @@ export function transform(source: string, url: string, options: TransformOptions
       }
       const name = statement.id?.name ?? 'default';
       const shape = functionShape(statement);
-      const nested = nestedFingerprint(statement, source);
-      const index = addBinding({ name, kind: 'function', declaration: exportDefault && !statement.id ? 'default' : 'function', shape, fingerprint: fingerprint(source.slice(statement.start, statement.end)), ...(nested ? { nested } : {}) }, local, statement.id?.start ?? statement.start);
+      const index = addBinding({ name, kind: 'function', declaration: exportDefault && !statement.id ? 'default' : 'function', shape, fingerprint: fingerprint(source.slice(statement.start, statement.end)) }, local, statement.id?.start ?? statement.start);
+      const nested = nestedFingerprint(statement, source, emitNested(statement, 'b', index));
+      if (nested) bindings[index].info.nested = nested;
       if (exportDefault) bindings[index].info.exported = [...new Set(['default', ...bindings[index].info.exported])];
       const cell = `${CELL_PREFIX}${index}`;
       prologueCells.push(`${cell} = ${HANDLE}.cell(${index}, ${standInSource(name, shape, cell)})`);
@@ -605,6 +688,8 @@ export function transform(source: string, url: string, options: TransformOptions
         const cell = `${CELL_PREFIX}${index}`;
         prologueCells.push(`${cell} = ${HANDLE}.cell(${index}, ${standInSource('default', functionShape(expression), cell)})`);
         functionWrap(index, expression, 'default');
+        const nested = nestedFingerprint(expression, source, emitNested(expression, 'b', index));
+        if (nested) bindings[index].info.nested = nested;
       } else if (expression.type === 'ClassExpression') {
         const index = addBinding({ name: 'default', kind: 'class', declaration: 'default', fingerprint: fingerprint(source.slice(expression.start, expression.end)) }, DEFAULT_LOCAL, expression.start);
         bindings[index].info.exported = ['default'];
@@ -648,8 +733,9 @@ export function transform(source: string, url: string, options: TransformOptions
           if (hasPattern && id.typeAnnotation) output.remove(id.typeAnnotation.start, id.typeAnnotation.end);
           if (kind === 'const' && init && isFunctionNode(init)) {
             const shape = functionShape(init);
-            const nested = nestedFingerprint(init, source);
-            const index = addBinding({ name: id.name, kind: 'function', declaration: kind, shape, fingerprint: fingerprint(source.slice(init.start, init.end)), ...(nested ? { nested } : {}) }, id.name, id.start, true);
+            const index = addBinding({ name: id.name, kind: 'function', declaration: kind, shape, fingerprint: fingerprint(source.slice(init.start, init.end)) }, id.name, id.start, true);
+            const nested = nestedFingerprint(init, source, emitNested(init, 'b', index));
+            if (nested) bindings[index].info.nested = nested;
             const cell = `${CELL_PREFIX}${index}`;
             prologueCells.push(`${cell} = ${HANDLE}.cell(${index}, ${standInSource(id.name, shape, cell)})`);
             functionWrap(index, init, id.name);
@@ -728,6 +814,7 @@ export function transform(source: string, url: string, options: TransformOptions
     bindings: bindings.map((b) => b.info),
     statements,
     ...(inline.length ? { inline } : {}),
+    ...(nested.length ? { nested } : {}),
     imports,
   };
 
@@ -739,6 +826,7 @@ export function transform(source: string, url: string, options: TransformOptions
     `${TOKEN} = ${HANDLE}.token`,
     ...prologueCells,
     ...inlineStandIns,
+    ...nestedDeclarations,
   ];
   let prologue = `const ${declarations.join(', ')}; ${prologueStatements.join(' ')}`;
   if (written.size) {

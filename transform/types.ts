@@ -64,6 +64,23 @@ export interface InlineInfo {
   line: number;
 }
 
+/**
+ * A function written inside a top-level function (a named one or an inline one) and passed to
+ * a call there (`fastify.get('/', async () => …)` in a plugin, `socket.on('message', …)` in a
+ * connection handler) that closes over nothing but parameters and constants of that function
+ * declared before it. Each closure made from it forwards to the newest code, made with the
+ * values it closed over, so closures created before a reload run the new code too.
+ */
+export interface NestedInfo {
+  /** The enclosing top-level function: a binding (`b`, index in `bindings`) or an inline function (`i`, index in `inline`). */
+  owner: 'b' | 'i';
+  index: number;
+  /** Its place in the enclosing function: statement skeleton, occurrence, position, captured names. */
+  local: string;
+  fingerprint: string;
+  line: number;
+}
+
 /** One static field of a class that follows the data rules. */
 export interface StaticFieldInfo {
   name: string;
@@ -129,6 +146,8 @@ export interface ModuleMeta {
   statements: StatementInfo[];
   /** Inline functions of statements and data initializers (`__hot.is(i)`, `__hot.il(i)`). */
   inline?: InlineInfo[];
+  /** Functions nested in top-level functions that closures made before a reload forward to (`__hot.ns(i)`, `__hot.nl(i)`). */
+  nested?: NestedInfo[];
   imports: ImportInfo[];
 }
 
