@@ -73,6 +73,17 @@ export function gameModule(edit = 0) {
     '}',
     '',
   );
+  // Registrations with inline handlers, as servers write them: the statement rule and the
+  // inline stand-ins are part of every reload measured.
+  lines.push(
+    "events.on('death', (player) => { players.delete(player.id); });",
+    `events.on('spawn', (player) => { player.hp = BASE_HP + ${edit % 2}; });`,
+    'export const handlers = {',
+    '  move(player, dx, dy) { return player.move(dx, dy); },',
+    '  hit: (attacker, target) => attack(attacker, target),',
+    '};',
+    '',
+  );
   lines.push(`export function attack(attacker, target) {`, `  const weapon = attacker.weapon;`, `  if (attacker.distanceTo(target) > weapon.range * 10) return 0;`, `  const dealt = weapon.damage * ${1 + edit};`, `  target.damage(dealt);`, `  if (!target.alive) attacker.kills++;`, `  return dealt;`, `}`, '');
   for (let i = 0; i < 12; i++) {
     lines.push(

@@ -50,7 +50,41 @@ export async function edit(files, names) {
   };
 }
 export const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * The edits every HTTP framework goes through, on one keep-alive connection: an inline
+ * handler, the server file, then a broken server file; counts() reads routes and listeners.
+ */
+export async function httpSteps({ path = '/', counts, handler: [file, text], server, broken, serverEdited = async () => ({}) }) {
+  const http = client();
+  const out = { first: await http.get(path), before: counts() };
+  out.handler = await edit({ [file]: text }, [file]);
+  out.afterHandler = { body: await http.get(path), counts: counts(), sockets: http.sockets.size };
+  out.serverEdit = await edit({ 'server.js': server }, ['server.js']);
+  Object.assign(out, await serverEdited());
+  out.afterServerEdit = { body: await http.get(path), counts: counts(), sockets: http.sockets.size };
+  const before = resources();
+  out.broken = await edit({ 'server.js': broken }, ['server.js']);
+  await pause(50);
+  const after = resources();
+  out.afterBroken = { body: await http.get(path), counts: counts(), sockets: http.sockets.size, same: JSON.stringify(after) === JSON.stringify(before) || JSON.stringify({ before, after }) };
+  out.errors = errors;
+  http.close();
+  return out;
+}
 `;
+
+/** What every HTTP framework must show after {@link httpSteps}. */
+function assertHttpSteps(out, { handlerFile, handlerLine, serverReran }) {
+  assert.is(out.first, '{"v":1}');
+  assert.equal(out.handler, { ok: true, error: null, reran: { [handlerFile]: [] }, swapped: { [handlerFile]: [handlerLine] } }, 'the edited handler swapped in place; nothing ran again');
+  assert.equal(out.afterHandler, { body: '{"v":2}', counts: out.before, sockets: 1 }, 'the next request on the same connection ran the new code; no route or listener added');
+  assert.equal(out.serverEdit, { ok: true, error: null, reran: { 'server.js': serverReran }, swapped: { 'server.js': [] } }, 'only the new statement of server.js ran');
+  assert.equal(out.afterServerEdit, { body: '{"v":2}', counts: out.before, sockets: 1 }, 'no duplicate listener; the connection stayed');
+  assert.is(out.broken.ok, false);
+  assert.match(out.broken.error, 'undefinedFunction');
+  assert.equal(out.afterBroken, { body: '{"v":2}', counts: out.before, sockets: 1, same: true }, 'the old code serves; no timer, server or listener of the broken version is left');
+  assert.equal(out.errors, []);
+}
 
 /** Runs `main.js` of a project with the harness and a free port; returns its JSON output. */
 function scenario(files, links) {
@@ -92,40 +126,29 @@ ${extra}`;
   const out = scenario({
     'routes.js': routes(1),
     'server.js': server(),
-    'main.js': `import { client, edit, errors, pause, resources } from './harness.js';
+    'main.js': `import { httpSteps } from './harness.js';
 import * as mod from './server.js';
 import * as routes from './routes.js';
 await new Promise((resolve) => (mod.server.listening ? resolve() : mod.server.once('listening', resolve)));
-const http = client();
-const counts = () => ({ stack: mod.app.router.stack.length, routes: routes.router.stack.length, sigusr2: process.listenerCount('SIGUSR2'), sighup: process.listenerCount('SIGHUP'), connection: mod.server.listenerCount('connection') });
-const out = { first: await http.get(), before: counts() };
-out.handler = await edit({ 'routes.js': ${JSON.stringify(routes(2))} }, ['routes.js']);
-out.afterHandler = { body: await http.get(), counts: counts(), sockets: http.sockets.size };
 const firstServer = mod.server;
-out.serverEdit = await edit({ 'server.js': ${JSON.stringify(server("console.log('server.js edited');\n"))} }, ['server.js']);
-await new Promise((resolve) => (mod.server.listening ? resolve() : mod.server.once('listening', resolve)));
-out.afterServerEdit = { body: await http.get(), counts: counts(), sockets: http.sockets.size, handedOver: firstServer !== mod.server && !firstServer.listening && mod.server.listening };
-const before = resources();
-out.broken = await edit({ 'server.js': ${JSON.stringify(server("console.log('server.js edited');\n") + BROKEN)} }, ['server.js']);
-await pause(50);
-out.afterBroken = { body: await http.get(), counts: counts(), sockets: http.sockets.size, same: JSON.stringify(resources()) === JSON.stringify(before) || JSON.stringify({ before, after: resources() }) };
+const out = await httpSteps({
+  counts: () => ({ stack: mod.app.router.stack.length, routes: routes.router.stack.length, sigusr2: process.listenerCount('SIGUSR2'), sighup: process.listenerCount('SIGHUP'), connection: mod.server.listenerCount('connection') }),
+  handler: ['routes.js', ${JSON.stringify(routes(2))}],
+  server: ${JSON.stringify(server("console.log('server.js edited');\n"))},
+  broken: ${JSON.stringify(server("console.log('server.js edited');\n") + BROKEN)},
+  serverEdited: async () => {
+    await new Promise((resolve) => (mod.server.listening ? resolve() : mod.server.once('listening', resolve)));
+    return { handedOver: firstServer !== mod.server && !firstServer.listening && mod.server.listening };
+  },
+});
 out.seen = mod.seen.length;
-out.errors = errors;
-http.close();
 mod.server.close();
 console.log(JSON.stringify(out));
 `,
   }, ['express']);
-  assert.is(out.first, '{"v":1}');
-  assert.equal(out.handler, { ok: true, error: null, reran: { 'routes.js': [] }, swapped: { 'routes.js': [3] } });
-  assert.equal(out.afterHandler, { body: '{"v":2}', counts: out.before, sockets: 1 });
-  assert.equal(out.serverEdit, { ok: true, error: null, reran: { 'server.js': [10] }, swapped: { 'server.js': [] } }, 'the edited `server` initializer was replaced, the new statement ran; nothing else ran again');
-  assert.equal(out.afterServerEdit, { body: '{"v":2}', counts: out.before, sockets: 1, handedOver: true }, 'the edited listen statement took the port over; the keep-alive connection stayed');
-  assert.is(out.broken.ok, false);
-  assert.match(out.broken.error, 'undefinedFunction');
-  assert.equal(out.afterBroken, { body: '{"v":2}', counts: out.before, sockets: 1, same: true }, 'no timer, server or listener of the broken version is left');
+  assertHttpSteps(out, { handlerFile: 'routes.js', handlerLine: 3, serverReran: [10] });
+  assert.is(out.handedOver, true, 'the edited `server` initializer listened again: the old server handed its port over and kept the keep-alive connection');
   assert.is(out.seen, 4, 'the middleware ran once per request');
-  assert.equal(out.errors, []);
 });
 
 test('fastify 5: an edited route inside the plugin function runs on the same connection (the route is not added again); a broken edit leaves nothing', () => {
@@ -147,35 +170,21 @@ ${extra}`;
   const out = scenario({
     'routes.js': routes(1),
     'server.js': server(),
-    'main.js': `import { client, edit, errors, pause, resources } from './harness.js';
+    'main.js': `import { httpSteps } from './harness.js';
 import * as mod from './server.js';
-const http = client();
-const counts = () => ({ routes: mod.app.printRoutes({ commonPrefix: false }), request: mod.app.server.listenerCount('request'), sigusr2: process.listenerCount('SIGUSR2'), sighup: process.listenerCount('SIGHUP') });
-const out = { first: await http.get(), before: counts() };
-out.handler = await edit({ 'routes.js': ${JSON.stringify(routes(2))} }, ['routes.js']);
-out.afterHandler = { body: await http.get(), counts: counts(), sockets: http.sockets.size };
-out.serverEdit = await edit({ 'server.js': ${JSON.stringify(server("console.log('server.js edited');\n"))} }, ['server.js']);
-out.afterServerEdit = { body: await http.get(), counts: counts(), sockets: http.sockets.size };
-const before = resources();
-out.broken = await edit({ 'server.js': ${JSON.stringify(server("console.log('server.js edited');\n") + BROKEN)} }, ['server.js']);
-await pause(50);
-out.afterBroken = { body: await http.get(), counts: counts(), same: JSON.stringify(resources()) === JSON.stringify(before) || JSON.stringify({ before, after: resources() }) };
+const out = await httpSteps({
+  counts: () => ({ routes: mod.app.printRoutes({ commonPrefix: false }), request: mod.app.server.listenerCount('request'), sigusr2: process.listenerCount('SIGUSR2'), sighup: process.listenerCount('SIGHUP') }),
+  handler: ['routes.js', ${JSON.stringify(routes(2))}],
+  server: ${JSON.stringify(server("console.log('server.js edited');\n"))},
+  broken: ${JSON.stringify(server("console.log('server.js edited');\n") + BROKEN)},
+});
 out.seen = mod.seen.length;
-out.errors = errors;
-http.close();
 await mod.app.close();
 console.log(JSON.stringify(out));
 `,
   }, ['fastify']);
-  assert.is(out.first, '{"v":1}');
-  assert.equal(out.handler, { ok: true, error: null, reran: { 'routes.js': [] }, swapped: { 'routes.js': [2] } });
-  assert.equal(out.afterHandler, { body: '{"v":2}', counts: out.before, sockets: 1 });
-  assert.equal(out.serverEdit, { ok: true, error: null, reran: { 'server.js': [10] }, swapped: { 'server.js': [] } });
-  assert.equal(out.afterServerEdit, { body: '{"v":2}', counts: out.before, sockets: 1 });
-  assert.is(out.broken.ok, false);
-  assert.equal(out.afterBroken, { body: '{"v":2}', counts: out.before, same: true });
-  assert.is(out.seen, 4);
-  assert.equal(out.errors, []);
+  assertHttpSteps(out, { handlerFile: 'routes.js', handlerLine: 2, serverReran: [10] });
+  assert.is(out.seen, 4, 'the onRequest hook ran once per request');
 });
 
 test('hono on @hono/node-server: an edited handler of a sub-app swaps in place (the built matcher is not touched); a broken edit leaves nothing', () => {
@@ -196,34 +205,21 @@ ${extra}`;
   const out = scenario({
     'api.js': api(1),
     'server.js': server(),
-    'main.js': `import { client, edit, errors, pause, resources } from './harness.js';
+    'main.js': `import { httpSteps } from './harness.js';
 import * as mod from './server.js';
 await new Promise((resolve) => (mod.server.listening ? resolve() : mod.server.once('listening', resolve)));
-const http = client();
-const counts = () => ({ routes: mod.app.routes.length, sigusr2: process.listenerCount('SIGUSR2'), sighup: process.listenerCount('SIGHUP'), request: mod.server.listenerCount('request') });
-const out = { first: await http.get('/api'), before: counts() };
-out.handler = await edit({ 'api.js': ${JSON.stringify(api(2))} }, ['api.js']);
-out.afterHandler = { body: await http.get('/api'), counts: counts(), sockets: http.sockets.size };
-out.serverEdit = await edit({ 'server.js': ${JSON.stringify(server("console.log('server.js edited');\n"))} }, ['server.js']);
-out.afterServerEdit = { body: await http.get('/api'), counts: counts(), sockets: http.sockets.size };
-const before = resources();
-out.broken = await edit({ 'server.js': ${JSON.stringify(server("console.log('server.js edited');\n") + BROKEN)} }, ['server.js']);
-await pause(50);
-out.afterBroken = { body: await http.get('/api'), counts: counts(), same: JSON.stringify(resources()) === JSON.stringify(before) || JSON.stringify({ before, after: resources() }) };
-out.errors = errors;
-http.close();
+const out = await httpSteps({
+  path: '/api',
+  counts: () => ({ routes: mod.app.routes.length, sigusr2: process.listenerCount('SIGUSR2'), sighup: process.listenerCount('SIGHUP'), request: mod.server.listenerCount('request') }),
+  handler: ['api.js', ${JSON.stringify(api(2))}],
+  server: ${JSON.stringify(server("console.log('server.js edited');\n"))},
+  broken: ${JSON.stringify(server("console.log('server.js edited');\n") + BROKEN)},
+});
 mod.server.close();
 console.log(JSON.stringify(out));
 `,
   }, ['hono', '@hono/node-server']);
-  assert.is(out.first, '{"v":1}');
-  assert.equal(out.handler, { ok: true, error: null, reran: { 'api.js': [] }, swapped: { 'api.js': [3] } });
-  assert.equal(out.afterHandler, { body: '{"v":2}', counts: out.before, sockets: 1 });
-  assert.equal(out.serverEdit, { ok: true, error: null, reran: { 'server.js': [10] }, swapped: { 'server.js': [] } });
-  assert.equal(out.afterServerEdit, { body: '{"v":2}', counts: out.before, sockets: 1 });
-  assert.is(out.broken.ok, false);
-  assert.equal(out.afterBroken, { body: '{"v":2}', counts: out.before, same: true });
-  assert.equal(out.errors, []);
+  assertHttpSteps(out, { handlerFile: 'api.js', handlerLine: 3, serverReran: [10] });
 });
 
 test('ws: an edited connection handler greets new clients with the new code; a replaced WebSocketServer hands its port over and connected clients stay; a broken edit leaves nothing', () => {

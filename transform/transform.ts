@@ -210,18 +210,21 @@ function isHotApi(node: Node): boolean {
   return object?.type === 'MemberExpression' && object.object?.type === 'MetaProperty' && !object.computed && object.property?.name === 'hot';
 }
 
+/** Calls `visit` for each child node of `node`, with the key it is under. */
+function forEachChild(node: Node, visit: (child: Node, parent: Node, key: string) => void): void {
+  for (const key in node) {
+    if (key === 'type' || key === 'start' || key === 'end' || key === 'range' || key === 'parent') continue;
+    const value = node[key];
+    if (Array.isArray(value)) {
+      for (const item of value) if (item && typeof item.type === 'string') visit(item, node, key);
+    } else if (value && typeof value.type === 'string') visit(value, node, key);
+  }
+}
+
 /** Hash of the text of the functions (and classes) written inside `fn`'s body, if any. */
 function nestedFingerprint(fn: Node, source: string, forwarded: Set<Node> = new Set()): string | undefined {
   const texts: string[] = [];
-  const walk = (node: Node) => {
-    for (const key in node) {
-      if (key === 'type' || key === 'start' || key === 'end' || key === 'range' || key === 'parent') continue;
-      const value = node[key];
-      if (Array.isArray(value)) {
-        for (const item of value) if (item && typeof item.type === 'string') visitNested(item);
-      } else if (value && typeof value.type === 'string') visitNested(value);
-    }
-  };
+  const walk = (node: Node) => forEachChild(node, visitNested);
   const visitNested = (node: Node) => {
     if (forwarded.has(node)) return; // closures of it forward to the new code
     if (FUNCTION_OR_CLASS.has(node.type)) texts.push(source.slice(node.start, node.end));
@@ -310,13 +313,7 @@ export function transform(source: string, url: string, options: TransformOptions
         return;
       }
       if (FUNCTION_OR_CLASS.has(node.type) || node.type === 'TSModuleDeclaration') return;
-      for (const childKey in node) {
-        if (childKey === 'type' || childKey === 'start' || childKey === 'end' || childKey === 'range' || childKey === 'parent') continue;
-        const value = node[childKey];
-        if (Array.isArray(value)) {
-          for (const item of value) if (item && typeof item.type === 'string') visit(item, node, childKey);
-        } else if (value && typeof value.type === 'string') visit(value, node, childKey);
-      }
+      forEachChild(node, visit);
     };
     visit(root, null, '');
     return found;
@@ -408,13 +405,7 @@ export function transform(source: string, url: string, options: TransformOptions
           return;
         }
         if (FUNCTION_OR_CLASS.has(node.type)) return;
-        for (const childKey in node) {
-          if (childKey === 'type' || childKey === 'start' || childKey === 'end' || childKey === 'range' || childKey === 'parent') continue;
-          const value = node[childKey];
-          if (Array.isArray(value)) {
-            for (const item of value) if (item && typeof item.type === 'string') visit(item, node, childKey);
-          } else if (value && typeof value.type === 'string') visit(value, node, childKey);
-        }
+        forEachChild(node, visit);
       };
       visit(statement, null, '');
       if (sites.length) result.push({ statement, sites });
