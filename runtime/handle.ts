@@ -452,7 +452,6 @@ export class ModuleHandle {
     const info = (version.meta.inline as InlineInfo[])[index];
     const entry = version.inlineSlots[index];
     const { slot } = entry;
-    if (!impl.name && info.name) Object.defineProperty(impl, 'name', { value: info.name, configurable: true });
     const { fingerprint: previousFingerprint, nested: previousNested } = entry;
     entry.fingerprint = info.fingerprint;
     entry.nested = info.nested;

@@ -62,8 +62,8 @@ const originals = {
 };
 
 const windows: Window[] = [];
-/** Emitters constructed inside a window: their own listeners are part of them, not registrations. */
-let born = new WeakSet<object>();
+/** Per open window, the emitters constructed inside it: their own listeners are part of them, not registrations. */
+const born: WeakSet<object>[] = [];
 /** Inside a wrapped call: `once` calls `on`, a constructor registers its own listeners. */
 let depth = 0;
 
@@ -79,7 +79,7 @@ const hook = createHook({
 function wrapListenerMethod(original: Function): Function {
   return function (this: Emitter, event: string | symbol, listener: (...args: unknown[]) => void) {
     const window = windows[windows.length - 1];
-    if (window && depth === 0 && !born.has(this) && typeof listener === 'function') {
+    if (window && depth === 0 && !born[born.length - 1].has(this) && typeof listener === 'function') {
       window.into.push({ kind: 'listener', emitter: this, event, listener });
     }
     depth++;
@@ -94,7 +94,7 @@ function wrapListenerMethod(original: Function): Function {
 const wrapped = {
   methods: originals.methods.map(wrapListenerMethod),
   init: function (this: object) {
-    born.add(this);
+    born[born.length - 1]?.add(this);
     return originals.init.apply(this, arguments);
   },
   listen: function (this: Server, ...args: unknown[]) {
@@ -143,36 +143,55 @@ function outcomeOf(server: Server): Promise<Error | null> {
   return outcome;
 }
 
+let installed = false;
+/** The uninstall scheduled when the last window closed: a module's next statement usually opens one at once. */
+let pendingUninstall: NodeJS.Immediate | null = null;
+
 function install(on: boolean): void {
+  if (pendingUninstall) {
+    clearImmediate(pendingUninstall);
+    pendingUninstall = null;
+  }
+  if (on === installed) return;
+  installed = on;
   const set = on ? wrapped : originals;
   LISTENER_METHODS.forEach((name, index) => (proto[name] = set.methods[index]));
   (EventEmitter as unknown as { init: Function }).init = set.init;
   net.Server.prototype.listen = set.listen as typeof net.Server.prototype.listen;
   if (on) hook.enable();
-  else {
-    hook.disable();
-    born = new WeakSet();
-  }
+  else hook.disable();
 }
 
 /** Opens a window: what runs until {@link closeWindow} is recorded into `window.into`. */
 export function openWindow(window: Window): void {
   if (windows.length === 0) install(true);
   windows.push(window);
+  born.push(new WeakSet());
 }
 
-/** Closes the innermost window (and any a throw left open above it). */
+/**
+ * Closes the innermost window (and any a throw left open above it). The wrappers stay until
+ * the event loop turns (they record nothing outside a window): a module evaluates statement
+ * after statement, and installing them costs more than a wrapped call.
+ */
 export function closeWindow(window: Window): void {
   const at = windows.lastIndexOf(window);
   if (at === -1) return;
   windows.length = at;
-  if (windows.length === 0) install(false);
+  born.length = at;
+  if (windows.length === 0 && !pendingUninstall) {
+    pendingUninstall = setImmediate(() => {
+      pendingUninstall = null;
+      if (windows.length === 0) install(false);
+    });
+  }
 }
 
 /** Closes every window (a statement threw, a batch ended). */
 export function closeAllWindows(): void {
   if (windows.length === 0) return;
   windows.length = 0;
+  born.length = 0;
   install(false);
 }
 
