@@ -12,6 +12,7 @@
 import { BatchRunner, type FileInput } from './batch.js';
 import { hub } from './hub.js';
 import type { ReloadReport } from './report.js';
+import { recordRelease } from './resources.js';
 
 export type { ReloadReport, ModuleReport, ReloadErrorInfo } from './report.js';
 export type { FileInput } from './batch.js';
@@ -63,11 +64,19 @@ export function rollback(): Promise<ReloadReport> {
   return runner.rollback();
 }
 
-/** Runs `listener(report)` after every batch (reload, reloadAll, rollback). Returns an unsubscribe function. */
+/**
+ * Runs `listener(report)` after every batch (reload, reloadAll, rollback). Returns an unsubscribe
+ * function. Called by a top-level statement, it is released when that statement runs again or is removed.
+ */
 export function onReload(listener: (report: ReloadReport) => void): () => void {
   if (typeof listener !== 'function') throw new TypeError(`onReload() takes a function, got ${typeof listener}`);
   state.listeners.add(listener);
-  return () => state.listeners.delete(listener);
+  const off = () => {
+    state.listeners.delete(listener);
+  };
+  // Called by a top-level statement: released with what the statement set up.
+  recordRelease(off);
+  return off;
 }
 
 /** One module in {@link status}. */

@@ -25,7 +25,8 @@ export type Resource =
   | { kind: 'timer'; handle: NodeJS.Timeout; immediate: false }
   | { kind: 'timer'; handle: NodeJS.Immediate; immediate: true }
   | { kind: 'listener'; emitter: Emitter; event: string | symbol; listener: (...args: unknown[]) => void }
-  | { kind: 'server'; server: Server; port: number | string | null; handedOver?: { restore: () => Promise<Error | null> } };
+  | { kind: 'server'; server: Server; port: number | string | null; handedOver?: { restore: () => Promise<Error | null> } }
+  | { kind: 'release'; release: () => void };
 
 /** The resources of one owner's run (a statement or an initializer). */
 export type Resources = Resource[];
@@ -195,6 +196,11 @@ export function closeAllWindows(): void {
   install(false);
 }
 
+/** Runtime registrations (`onReload`) made while a window is open: released with the rest of its run. */
+export function recordRelease(release: () => void): void {
+  windows[windows.length - 1]?.into.push({ kind: 'release', release });
+}
+
 /** `listen(port, …)`, `listen({ port })`, `listen(path)`: the port or pipe asked for, or null (0: any port). */
 export function requestedPort(args: unknown[]): number | string | null {
   const first = args[0] as { port?: unknown; path?: unknown } | number | string | undefined;
@@ -251,6 +257,9 @@ export function release(resources: Resources): unknown[] {
         case 'server':
           if (!resource.handedOver && resource.server.listening) net.Server.prototype.close.call(resource.server);
           break;
+        case 'release':
+          resource.release();
+          break;
       }
     } catch (error) {
       errors.push(error);
@@ -290,6 +299,10 @@ export async function unwindServers(resources: Resources, waitMs: number): Promi
 export function describe(resources: Resources): string[] {
   const counts = { timer: 0, listener: 0, server: 0 };
   for (const resource of resources) {
+    if (resource.kind === 'release') {
+      counts.listener++;
+      continue;
+    }
     if (resource.kind === 'server' && !resource.server.listening) continue;
     if (resource.kind === 'timer' && (resource.handle as { _destroyed?: boolean })._destroyed) continue;
     counts[resource.kind]++;

@@ -41,8 +41,10 @@ test('replaced and removed code releases its timers, listeners and servers; the 
 
   const second = await reloaded(s, ['server.js']);
   const report = second.modules[0];
-  assert.equal(report.reran, [8], 'the edited process listener statement ran again');
-  assert.equal(report.released, ['2 timers', '1 listener'], 'the replaced ticker, the removed interval and the old SIGUSR2 listener (the old server handed its port over)');
+  assert.equal(report.reran, [9, 10], 'the edited process listener and onReload statements ran again');
+  assert.equal(report.released, ['2 timers', '2 listeners'], 'the replaced ticker, the removed interval, the old SIGUSR2 and onReload listeners (the old server handed its port over)');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(log.filter((line) => line === 'reload seen'), ['reload seen'], 'one onReload listener saw the batch: the old one was released at commit');
   assert.is.not(mod.server, firstServer);
   assert.is(firstServer.listening, false, 'the old server gave up its port');
   assert.is(mod.server.listening, true);
@@ -86,7 +88,7 @@ test('replaced and removed code releases its timers, listeners and servers; the 
   const held = await reload(s.path('server.js'));
   assert.is(held.ok, false);
   assert.is(held.error.code, 'ERR_HOT_LISTEN');
-  assert.is(held.error.line, 9);
+  assert.is(held.error.line, 10);
   assert.match(held.error.message, 'EADDRINUSE');
   assert.match(held.error.message, 'import.meta.hot.data');
   assert.is(mod.server.listening, true);
