@@ -96,6 +96,16 @@ test("README's examples pass against the installed copy", () => {
   assert.ok(total > 0 && passed === total, result.stdout);
 });
 
+test('real servers (express, fastify, hono, ws) reload as tests/servers.test.js expects, against the installed copy', () => {
+  const frameworks = ['express', 'fastify', 'hono', '@hono/node-server', 'ws'].map((name) => `${name}@${pkg.devDependencies[name]}`);
+  sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...frameworks], { cwd: app });
+  const result = spawnSync(node, [join(root, 'tests', 'servers.test.js')], { cwd: root, encoding: 'utf8', timeout: 240_000, env: { ...process.env, HOT_TEST_INSTALL: app, FORCE_COLOR: '0' } });
+  const passed = Number(/Passed:\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
+  const total = Number(/Total:\s+(\d+)/.exec(result.stdout)?.[1] ?? -1);
+  assert.is(result.status, 0, result.stdout + result.stderr);
+  assert.ok(total >= 4 && passed === total, result.stdout);
+});
+
 test('a TypeScript app type-checks against the published types (nodenext)', () => {
   write('tsconfig.json', JSON.stringify({
     compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, types: ['node'], skipLibCheck: false },
