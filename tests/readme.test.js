@@ -127,6 +127,32 @@ setTimeout(() => { console.log('no reload'); process.exit(1); }, 5000);`,
   }
 });
 
+test('the quick-start admin example, edited while it runs, keeps one SIGUSR2 handler and one onReload listener', () => {
+  const admin = block('// admin.js');
+  const p = project({
+    'admin.js': admin,
+    'main.js': `import { readFileSync, writeFileSync } from 'node:fs';
+import { reload } from '@hot/loader/runtime';
+const before = process.listenerCount('SIGUSR2');
+await import('./admin.js');
+const text = readFileSync('admin.js', 'utf8');
+const edited = text.replace('reloaded batch', 'applied batch');
+writeFileSync('admin.js', edited);
+const swapped = await reload('admin.js');
+writeFileSync('admin.js', edited.replace("process.on('SIGUSR2'", "process.addListener('SIGUSR2'").replace('onReload((report)', 'void onReload((report)'));
+const reran = await reload('admin.js');
+console.log(JSON.stringify({ swapped: swapped.modules[0].swapped.length, reran: reran.modules[0].reran.length, released: reran.modules[0].released, sigusr2: process.listenerCount('SIGUSR2') - before }));`,
+  });
+  try {
+    const result = p.run([...IMPORT, 'main.js'], { env: { HOT_QUIET: '1' } });
+    const lines = result.stdout.trim().split('\n');
+    assert.equal(lines.slice(0, 2), ['applied batch 1', 'applied batch 2'], 'one listener per batch, running the edited code: ' + result.stderr);
+    assert.equal(JSON.parse(lines[2]), { swapped: 1, reran: 2, released: ['2 listeners'], sigusr2: 1 });
+  } finally {
+    p.remove();
+  }
+});
+
 test('the known-limits example: a statement that registers and releases together runs again cleanly', () => {
   const example = block("bus.off('hit', onHit)");
   const module = (n) => `import { EventEmitter } from 'node:events';
