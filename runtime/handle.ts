@@ -285,7 +285,7 @@ export class ModuleHandle {
       }
     }
     for (const member of members) this.current.decisions.set(member, replace);
-    if (replace) this.#open(`=${this.#info(members[0]).name}`, info.line);
+    if (replace && info.effects) this.#open(`=${this.#info(members[0]).name}`, info.line);
     return replace;
   }
 

@@ -64,7 +64,7 @@ const originals = {
 
 const windows: Window[] = [];
 /** Per open window, the emitters constructed inside it: their own listeners are part of them, not registrations. */
-const born: WeakSet<object>[] = [];
+const born: (WeakSet<object> | null)[] = [];
 /** Inside a wrapped call: `once` calls `on`, a constructor registers its own listeners. */
 let depth = 0;
 
@@ -80,7 +80,7 @@ const hook = createHook({
 function wrapListenerMethod(original: Function): Function {
   return function (this: Emitter, event: string | symbol, listener: (...args: unknown[]) => void) {
     const window = windows[windows.length - 1];
-    if (window && depth === 0 && !born[born.length - 1].has(this) && typeof listener === 'function') {
+    if (window && depth === 0 && !born[born.length - 1]?.has(this) && typeof listener === 'function') {
       window.into.push({ kind: 'listener', emitter: this, event, listener });
     }
     depth++;
@@ -95,7 +95,8 @@ function wrapListenerMethod(original: Function): Function {
 const wrapped = {
   methods: originals.methods.map(wrapListenerMethod),
   init: function (this: object) {
-    born[born.length - 1]?.add(this);
+    const top = born.length - 1;
+    if (top >= 0) (born[top] ??= new WeakSet()).add(this);
     return originals.init.apply(this, arguments);
   },
   listen: function (this: Server, ...args: unknown[]) {
@@ -167,7 +168,7 @@ function install(on: boolean): void {
 export function openWindow(window: Window): void {
   if (windows.length === 0) install(true);
   windows.push(window);
-  born.push(new WeakSet());
+  born.push(null);
 }
 
 /**

@@ -210,6 +210,23 @@ function isHotApi(node: Node): boolean {
   return object?.type === 'MemberExpression' && object.object?.type === 'MetaProperty' && !object.computed && object.property?.name === 'hot';
 }
 
+const EFFECTS = new Set(['CallExpression', 'NewExpression', 'TaggedTemplateExpression', 'AwaitExpression', 'ImportExpression', 'YieldExpression']);
+
+/**
+ * Whether evaluating `node` can set something up (it calls, constructs, awaits or imports
+ * outside any function written in it): only then does the runtime watch what it creates.
+ */
+function hasEffects(node: Node | null): boolean {
+  if (!node) return false;
+  if (EFFECTS.has(node.type)) return true;
+  if (FUNCTION_OR_CLASS.has(node.type)) return node.type === 'ClassExpression' || node.type === 'ClassDeclaration'; // static blocks run
+  let found = false;
+  forEachChild(node, (child) => {
+    if (!found && hasEffects(child)) found = true;
+  });
+  return found;
+}
+
 /** Calls `visit` for each child node of `node`, with the key it is under. */
 function forEachChild(node: Node, visit: (child: Node, parent: Node, key: string) => void): void {
   for (const key in node) {
@@ -692,6 +709,7 @@ export function transform(source: string, url: string, options: TransformOptions
           fingerprint: fingerprint(skeleton(expression.start, expression.end, sites)),
           reads: eagerReads(expression.start, expression.end, sites),
           ...(isCall(inner) ? { callInit: true } : {}),
+          ...(hasEffects(expression) ? { effects: true } : {}),
           ...(pragma ? { pragma } : {}),
         }, DEFAULT_LOCAL, expression.start);
         bindings[index].info.exported = ['default'];
@@ -746,6 +764,7 @@ export function transform(source: string, url: string, options: TransformOptions
               fingerprint: fingerprint(init ? skeleton(init.start, init.end, sites) : ''),
               reads: init ? eagerReads(init.start, init.end, sites) : [],
               ...(isCall(inner) ? { callInit: true } : {}),
+              ...(hasEffects(init) ? { effects: true } : {}),
               ...(pragma ? { pragma } : {}),
             }, id.name, id.start, kind === 'const');
             dataWrap(index, init, id.typeAnnotation ? id.typeAnnotation.end : id.end);
@@ -763,6 +782,7 @@ export function transform(source: string, url: string, options: TransformOptions
               name: name.name, kind: 'data', declaration: kind, group: groupId,
               fingerprint: fingerprint(skeleton(id.start, declarator.end, sites)),
               reads: eagerReads(declarator.start, declarator.end, sites).filter((n) => !ids.some((i) => i.name === n)),
+              ...(hasEffects(init) ? { effects: true } : {}),
               ...(pragma ? { pragma } : {}),
             }, name.name, name.start, kind === 'const');
           }

@@ -108,6 +108,8 @@ export interface BindingInfo {
   reads?: string[];
   /** For data: the initializer is a call (`express()`, `wrap(fn)`): a function it returns gets a forwarding stand-in. */
   callInit?: boolean;
+  /** For data: the initializer calls, constructs, awaits or imports (what it sets up is watched and released with it). */
+  effects?: boolean;
   /** Bindings declared by one destructuring pattern share a group number (one initializer, one decision). */
   group?: number;
   pragma?: DataPragma;
