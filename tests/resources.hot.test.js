@@ -98,4 +98,18 @@ test('replaced and removed code releases its timers, listeners and servers; the 
   process.removeAllListeners('SIGUSR2');
 });
 
+test('what a statement sets up after an await in it is its own: released when the statement runs again', async () => {
+  const s = stage('awaited');
+  const mod = await s.import('ticks.js');
+  assert.is(mod.started.length, 1);
+  const first = mod.started[0];
+  const report = await reloaded(s, ['ticks.js']);
+  assert.equal(report.modules[0].reran, [3]);
+  assert.equal(report.modules[0].released, ['1 timer'], 'the interval started after the await (the timeout of the await had fired)');
+  assert.is(first._destroyed, true);
+  assert.is(mod.started.length, 2, 'the kept array got the new interval');
+  assert.is(mod.started[1]._destroyed, false);
+  clearInterval(mod.started[1]);
+});
+
 test.run();
