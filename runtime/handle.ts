@@ -425,22 +425,24 @@ export class ModuleHandle {
   is(index: number, literal: Function): HotSlot {
     const version = this.current;
     const info = (version.meta.inline as InlineInfo[])[index];
-    const key = inlineKey(version, info);
-    let entry = this.module.inline.get(key);
-    if (!entry || entry.shape !== info.shape) {
-      const slot = createSlot();
-      slot.s = literal;
-      const created: InlineSlot = { slot, shape: info.shape, fingerprint: undefined, nested: undefined };
-      const previous = entry;
-      this.module.inline.set(key, created);
-      this.undo.push(() => {
-        if (previous) this.module.inline.set(key, previous);
-        else this.module.inline.delete(key);
-      });
-      entry = created;
-    }
+    const entry = this.#site(inlineKey(version, info), info.shape, literal);
     version.inlineSlots[index] = entry;
     return entry.slot;
+  }
+
+  /** The module's slot for a site (inline or nested function); a new one (undone if the batch fails) when there is none of this shape. */
+  #site(key: string, shape: FunctionShape, standIn: Function | null): InlineSlot {
+    const previous = this.module.inline.get(key);
+    if (previous && previous.shape === shape) return previous;
+    const slot = createSlot();
+    if (standIn) slot.s = standIn;
+    const created: InlineSlot = { slot, shape, fingerprint: undefined, nested: undefined };
+    this.module.inline.set(key, created);
+    this.undo.push(() => {
+      if (previous) this.module.inline.set(key, previous);
+      else this.module.inline.delete(key);
+    });
+    return created;
   }
 
   /**
@@ -487,14 +489,7 @@ export class ModuleHandle {
   ns(index: number): HotSlot {
     const version = this.current;
     const info = (version.meta.nested as NestedInfo[])[index];
-    const key = nestedKey(version, info);
-    let entry = this.module.inline.get(key);
-    if (!entry) {
-      const created: InlineSlot = { slot: createSlot(), shape: 'plain', fingerprint: undefined, nested: undefined };
-      this.module.inline.set(key, created);
-      this.undo.push(() => this.module.inline.delete(key));
-      entry = created;
-    }
+    const entry = this.#site(nestedKey(version, info), 'plain', null);
     version.nestedSlots[index] = entry;
     return entry.slot;
   }
