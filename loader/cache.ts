@@ -107,7 +107,9 @@ export class TransformCache {
       const mapFile = file.replace(/\.js$/, '.map');
       this.#write(options.directory as string, [
         [mapFile, mapText],
-        [file, `${body}\n//# sourceMappingURL=${pathToFileURL(mapFile).href}\n`],
+        // A path, not a file: URL: Node reads a map file only for a URL without a scheme
+        // (resolved against the module's URL); it ignores `file:` ones.
+        [file, `${body}\n//# sourceMappingURL=${pathToFileURL(mapFile).pathname}\n`],
       ]);
     }
     return code;
