@@ -20,6 +20,8 @@ export class ModuleHandle {
   readonly Placeholder = Placeholder;
   /** The shared base the transform gives every base class. */
   readonly Root = Root;
+  /** `Reflect.construct`, for the stand-ins of a module that declares its own `Reflect`. */
+  readonly construct = Reflect.construct;
 
   /** True while a reload batch evaluates this version (a first load is no batch). */
   readonly reloading: boolean;

@@ -444,6 +444,32 @@ test('inline functions swap in place: an edited handler runs behind what its sta
   clearInterval(game.timer);
 });
 
+test('a module that declares its own Symbol, Reflect, globalThis, Object, Function, Proxy, WeakMap or Error loads and reloads', async () => {
+  for (const name of ['symbol', 'reflect', 'globalthis', 'object', 'function', 'proxy', 'weakmap', 'error']) {
+    const s = stage('shadowed'); // v1 of the modules not loaded yet
+    const mod = await s.import(`${name}.js`);
+    const { add, Point, handlers, made } = mod;
+    const old = new Point(2);
+    assert.is(add(1, 2), 3, name);
+    assert.is(old.double, 4, name);
+    assert.ok(Point.make(1) instanceof Point, name);
+    assert.is(handlers.move(1), 2, name);
+    assert.is(made(), 'made v1', name);
+    assert.equal(mod.seen, ['statement ran'], name);
+    s.to('v2');
+    const report = await reload(s.path(`${name}.js`));
+    assert.ok(report.ok, `${name}: ${JSON.stringify(report.error)}`);
+    assert.is(mod.version, 'v2', name);
+    assert.is(add(1, 2), 4, `${name}: a saved reference runs the new code`);
+    assert.is(old.double, 8, `${name}: an old instance runs the new getter`);
+    assert.ok(new Point(1) instanceof Point, name);
+    assert.is(handlers.move(1), 3, name);
+    assert.is(new mod.Legacy(5).x, 5, `${name}: a plain function called with new, through its stand-in`);
+    assert.is(made(), 'made v2', name);
+    assert.equal(mod.seen, ['statement ran'], `${name}: the unchanged statement did not run again`);
+  }
+});
+
 test('migrate() converts a kept value whose shape changed', async () => {
   const s = stage('migrate');
   const state = await s.import('state.js');

@@ -122,11 +122,11 @@ function patternNames(pattern: Node, out: Node[] = []): Node[] {
 }
 
 /** The stand-in literal for a function cell, emitted once per function so each has its own feedback. */
-function standInSource(name: string, shape: FunctionShape, cell: string): string {
+function standInSource(name: string, shape: FunctionShape, cell: string, construct = 'Reflect.construct'): string {
   const safe = /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default' ? name : 'standIn';
   switch (shape) {
     case 'plain':
-      return `function ${safe}(...a) { return new.target ? Reflect.construct(${cell}.t, a, new.target) : ${cell}.t.apply(this, a) }`;
+      return `function ${safe}(...a) { return new.target ? ${construct}(${cell}.t, a, new.target) : ${cell}.t.apply(this, a) }`;
     case 'arrow':
       return `(...a) => ${cell}.t(...a)`;
     default:
@@ -137,12 +137,12 @@ function standInSource(name: string, shape: FunctionShape, cell: string): string
 }
 
 /** The stand-in literal of an inline function (`__hot_J3` is its slot). Methods keep method syntax: no constructor. */
-function inlineStandInSource(name: string, shape: FunctionShape, method: boolean, slot: string): string {
+function inlineStandInSource(name: string, shape: FunctionShape, method: boolean, slot: string, construct?: string): string {
   if (method && shape === 'plain') {
     const safe = /^[A-Za-z_$][\w$]*$/.test(name) ? name : 'standIn';
     return `({ ${safe}(...a) { return ${slot}.t.apply(this, a) } }).${safe}`;
   }
-  return standInSource(name, shape, slot);
+  return standInSource(name, shape, slot, construct);
 }
 
 /**
@@ -284,6 +284,13 @@ export function transform(source: string, url: string, options: TransformOptions
   const program = parsed.program as Node;
   const scope = analyzeModule(program);
 
+  // Generated code names no global the module shadows (`var Symbol = root.Symbol` in lodash-es):
+  // where it does, the same things come from places module code cannot reach.
+  const construct = scope.variables.has('Reflect') ? `${HANDLE}.construct` : 'Reflect.construct';
+  const runtimeKey = `Symbol.for(${JSON.stringify(RUNTIME_KEY)})`;
+  const hub = scope.variables.has('globalThis') || scope.variables.has('Symbol')
+    ? `(() => {}).constructor(${JSON.stringify(`return globalThis[${runtimeKey}]`)})()` // a function made from a string sees only globals
+    : `globalThis[${runtimeKey}]`;
   for (const variable of scope.variables.values()) {
     if (variable.name.startsWith(RESERVED_PREFIX)) {
       const identifier = variable.identifiers[0] as Node;
@@ -357,7 +364,7 @@ export function transform(source: string, url: string, options: TransformOptions
         ...(nested ? { nested } : {}),
         line: lines.locate(node.start).line,
       });
-      inlineStandIns.push(`${slot} = ${HANDLE}.is(${index}, ${inlineStandInSource(site.name, site.shape, !!property, slot)})`);
+      inlineStandIns.push(`${slot} = ${HANDLE}.is(${index}, ${inlineStandInSource(site.name, site.shape, !!property, slot, construct)})`);
       // A named function expression calling itself by name means its stand-in.
       if (node.type === 'FunctionExpression' && node.id) {
         for (const reference of scope.selfNameReferences(node)) {
@@ -654,7 +661,7 @@ export function transform(source: string, url: string, options: TransformOptions
       if (nested) bindings[index].info.nested = nested;
       if (exportDefault) bindings[index].info.exported = [...new Set(['default', ...bindings[index].info.exported])];
       const cell = `${CELL_PREFIX}${index}`;
-      prologueCells.push(`${cell} = ${HANDLE}.cell(${index}, ${standInSource(name, shape, cell)})`);
+      prologueCells.push(`${cell} = ${HANDLE}.cell(${index}, ${standInSource(name, shape, cell, construct)})`);
       prologueStatements.push(`${local} = ${HANDLE}.fn(${index}, ${local});`);
       continue;
     }
@@ -689,7 +696,7 @@ export function transform(source: string, url: string, options: TransformOptions
         const index = addBinding({ name: 'default', kind: 'function', declaration: 'default', shape: functionShape(expression), fingerprint: fingerprint(source.slice(expression.start, expression.end)) }, DEFAULT_LOCAL, expression.start);
         bindings[index].info.exported = ['default'];
         const cell = `${CELL_PREFIX}${index}`;
-        prologueCells.push(`${cell} = ${HANDLE}.cell(${index}, ${standInSource('default', functionShape(expression), cell)})`);
+        prologueCells.push(`${cell} = ${HANDLE}.cell(${index}, ${standInSource('default', functionShape(expression), cell, construct)})`);
         functionWrap(index, expression, 'default');
         const nested = emitNested(expression, 'b', index);
         if (nested) bindings[index].info.nested = nested;
@@ -741,7 +748,7 @@ export function transform(source: string, url: string, options: TransformOptions
             const nested = emitNested(init, 'b', index);
             if (nested) bindings[index].info.nested = nested;
             const cell = `${CELL_PREFIX}${index}`;
-            prologueCells.push(`${cell} = ${HANDLE}.cell(${index}, ${standInSource(id.name, shape, cell)})`);
+            prologueCells.push(`${cell} = ${HANDLE}.cell(${index}, ${standInSource(id.name, shape, cell, construct)})`);
             functionWrap(index, init, id.name);
           } else if (kind === 'const' && init?.type === 'ClassExpression') {
             const index = addBinding({ name: id.name, kind: 'class', declaration: kind, fingerprint: fingerprint(source.slice(init.start, init.end)) }, id.name, id.start, true);
@@ -827,7 +834,7 @@ export function transform(source: string, url: string, options: TransformOptions
   const setterCases = bindings.map((b, i) => `case ${i}: ${b.local} = ${SETTER_VALUE}; break;`).join(' ');
   const setter = bindings.length ? `(${SETTER_INDEX}, ${SETTER_VALUE}) => { switch (${SETTER_INDEX}) { ${setterCases} } }` : 'null';
   const declarations = [
-    `${HANDLE} = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})].enter(import.meta, ${JSON.stringify(meta)}, ${setter})`,
+    `${HANDLE} = ${hub}.enter(import.meta, ${JSON.stringify(meta)}, ${setter})`,
     `${VERSION} = ${HANDLE}.version`,
     `${TOKEN} = ${HANDLE}.token`,
     ...prologueCells,
