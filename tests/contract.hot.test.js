@@ -470,6 +470,18 @@ test('a module that declares its own Symbol, Reflect, globalThis, Object, Functi
   }
 });
 
+test('a reload of an unchanged source (what reloadAll() does) changes no behaviour: a two-pass "add if absent" mixin stays as it was', async () => {
+  const s = stage('mixin');
+  const { Wrapper } = await s.import('lib.js');
+  const before = [new Wrapper('Ab').upper() instanceof Wrapper, new Wrapper('Ab').lower()];
+  assert.equal(before, [true, 'ab']);
+  const report = await reload(s.path('lib.js'));
+  assert.ok(report.ok, JSON.stringify(report.error));
+  assert.equal(report.modules[0].version, 2, 'a new version was evaluated');
+  assert.equal(report.modules[0].reran, [], 'no statement ran again');
+  assert.equal([new Wrapper('Ab').upper() instanceof Wrapper, new Wrapper('Ab').lower()], before, 'lower() still returns a plain value');
+});
+
 test('migrate() converts a kept value whose shape changed', async () => {
   const s = stage('migrate');
   const state = await s.import('state.js');
