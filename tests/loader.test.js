@@ -53,6 +53,24 @@ try { emitter.emit('x', 1); } catch (error) { console.log(error.stack.split('\\n
   }
 });
 
+test('recursion reaches the depth it reaches plain: a module calling its own function costs one frame a call', () => {
+  const p = project({
+    'rec.js': `export let reached = 0;\nexport function depth(n) {\n  reached = n;\n  return 1 + depth(n + 1);\n}\n`,
+    'main.js': `import * as rec from './rec.js';\ntry { rec.depth(0); } catch (error) { console.log(error.constructor.name, rec.reached); }\n`,
+  });
+  try {
+    const plain = p.run(['main.js']);
+    const hot = p.run([...IMPORT, 'main.js']);
+    assert.is(hot.status, 0, hot.stderr);
+    const [kind, reached] = hot.stdout.trim().split(' ');
+    const plainReached = Number(plain.stdout.trim().split(' ')[1]);
+    assert.is(kind, 'RangeError');
+    assert.ok(Number(reached) >= plainReached * 0.95, `hot ${reached} against plain ${plainReached}`);
+  } finally {
+    p.remove();
+  }
+});
+
 test('a reload from the API in a running process logs one line to stderr', () => {
   const p = project({
     'app.js': `import { writeFileSync } from 'node:fs';

@@ -818,6 +818,20 @@ export function transform(source: string, url: string, options: TransformOptions
     }
   }
 
+  // A module calling its own function declarations calls the latest implementation directly:
+  // one frame a call, as plain (recursion reaches the same depth), and still the newest code.
+  const ownFunctions = bindings.filter((b) => b.info.kind === 'function' && b.info.declaration === 'function' && !written.has(b) && variableOf.get(b.local)?.references.some((r) => r.read));
+  // A reference is such a call when `(` follows it and `new` does not precede it (read from the
+  // text: a walk of the whole tree for call expressions made the transform 20% slower).
+  for (const pending of ownFunctions) {
+    const cell = `${CELL_PREFIX}${bindings.indexOf(pending)}`;
+    for (const reference of (variableOf.get(pending.local) as NonNullable<ReturnType<typeof variableOf.get>>).references) {
+      const identifier = reference.identifier as Node;
+      if (!reference.read || reference.write || !isPlainCall(source, identifier.start, identifier.end)) continue;
+      output.overwrite(identifier.start, identifier.end, `(0, ${cell}.t)`, { contentOnly: true });
+    }
+  }
+
   const meta: ModuleMeta = {
     hash: options.sourceHash ?? fingerprint(source),
     size: source.length,
@@ -861,6 +875,16 @@ export function transform(source: string, url: string, options: TransformOptions
   let code = output.toString();
   if (options.inlineSourceMap !== false) code += `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
   return { code, map, bindings: meta.bindings, meta };
+}
+
+/** Whether the identifier at [start, end) is called (`f(…)`), not constructed (`new f(…)`). */
+function isPlainCall(source: string, start: number, end: number): boolean {
+  let after = end;
+  while (after < source.length && (source[after] === ' ' || source[after] === '\t' || source[after] === '\n' || source[after] === '\r')) after++;
+  if (source[after] !== '(') return false;
+  let before = start - 1;
+  while (before >= 0 && (source[before] === ' ' || source[before] === '\t' || source[before] === '\n' || source[before] === '\r')) before--;
+  return !(source.startsWith('new', before - 2) && !/[\w$]/.test(source[before - 3] ?? ''));
 }
 
 /** Statement types that declare nothing: the statement rule decides whether they run on reload. */
