@@ -9,6 +9,9 @@
  * accessors through its chain, `instanceof` and subclasses in other modules see
  * one class, and removed members leave the chain with the old implementation.
  *
+ * The implementation's members are also copied onto the shell and its prototype (own
+ * properties, as reflection expects them); the chain keeps the implementation behind them.
+ *
  * Objects that become prototypes through `Object.setPrototypeOf` drop to
  * dictionary mode and V8 will not optimise `new` through them until something
  * makes them fast again; priming the implementation and its prototype before the
@@ -41,6 +44,47 @@ export function prime(prototype: object): void {
   for (let i = 0; i < 32; i++) probe(Object.create(prototype));
 }
 
+/** Keys a shell (or its prototype) holds as copies of an implementation's members. */
+const mirrored = new WeakMap<object, Set<PropertyKey>>();
+/** What a class has of its own that is not a member (`length`, `name`, `prototype`). */
+const OWN_OF_FUNCTION = new Set<PropertyKey>(['length', 'name', 'prototype', 'arguments', 'caller']);
+
+/**
+ * Copies the implementation's own members (methods, accessors; statics on the class) onto
+ * the shell, so reflection sees them where a plain class has them:
+ * `Object.getOwnPropertyNames(C.prototype)`, a mixin copying them, an auto-bind loop. Copies
+ * of a previous implementation that the new one no longer has are removed; what others put
+ * on the shell is left alone. Returns how to undo it.
+ */
+function mirror(target: object, source: object, skip: Set<PropertyKey>): () => void {
+  const before = new Map<PropertyKey, PropertyDescriptor | undefined>();
+  const previous = mirrored.get(target) ?? new Set<PropertyKey>();
+  const next = new Set<PropertyKey>();
+  for (const key of Reflect.ownKeys(source)) {
+    if (skip.has(key)) continue;
+    const descriptor = Object.getOwnPropertyDescriptor(source, key) as PropertyDescriptor;
+    if (!('get' in descriptor || 'set' in descriptor || typeof descriptor.value === 'function')) continue;
+    if (!before.has(key)) before.set(key, Object.getOwnPropertyDescriptor(target, key));
+    Object.defineProperty(target, key, descriptor);
+    next.add(key);
+  }
+  for (const key of previous) {
+    if (next.has(key)) continue;
+    if (!before.has(key)) before.set(key, Object.getOwnPropertyDescriptor(target, key));
+    delete (target as Record<PropertyKey, unknown>)[key];
+  }
+  mirrored.set(target, next);
+  return () => {
+    for (const [key, descriptor] of before) {
+      if (descriptor) Object.defineProperty(target, key, descriptor);
+      else delete (target as Record<PropertyKey, unknown>)[key];
+    }
+    mirrored.set(target, previous);
+  };
+}
+
+const CONSTRUCTOR = new Set<PropertyKey>(['constructor']);
+
 /** Points the shell at a new implementation. Returns how to point it back. */
 export function attach(shell: Function, impl: Function): () => void {
   const previous = Object.getPrototypeOf(shell) as Function;
@@ -49,9 +93,13 @@ export function attach(shell: Function, impl: Function): () => void {
   prime(impl.prototype);
   Object.setPrototypeOf(shell, impl);
   Object.setPrototypeOf(shell.prototype, impl.prototype);
+  const unmirrorMembers = mirror(shell.prototype, impl.prototype, CONSTRUCTOR);
+  const unmirrorStatics = mirror(shell, impl, OWN_OF_FUNCTION);
   prime(shell);
   prime(shell.prototype);
   return () => {
+    unmirrorStatics();
+    unmirrorMembers();
     Object.setPrototypeOf(shell, previous);
     Object.setPrototypeOf(shell.prototype, previousPrototype);
     prime(shell);

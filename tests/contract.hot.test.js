@@ -482,6 +482,34 @@ test('a reload of an unchanged source (what reloadAll() does) changes no behavio
   assert.equal([new Wrapper('Ab').upper() instanceof Wrapper, new Wrapper('Ab').lower()], before, 'lower() still returns a plain value');
 });
 
+test('class members are own properties where a plain class has them, before and after a reload: reflection, a mixin, auto-binding', async () => {
+  const s = stage('reflection');
+  const mod = await s.import('logger.js');
+  const { Logger, Entry } = mod;
+  const names = () => Object.getOwnPropertyNames(Logger.prototype).sort();
+  assert.equal(names(), ['constructor', 'level', 'log', 'old']);
+  assert.equal(Object.getOwnPropertySymbols(Logger.prototype), [Symbol.iterator]);
+  assert.equal(Object.getOwnPropertyNames(Logger).filter((k) => !['length', 'name', 'prototype'].includes(k)).sort(), ['kind', 'make']);
+  assert.is(Object.getOwnPropertyDescriptor(Logger.prototype, 'level').get.call({}), 'info v1');
+  assert.is(Logger.prototype.constructor, Logger);
+  const early = new Logger('a');
+  assert.is(early.log('hi'), 'a: hi v1');
+  assert.equal(Object.keys(early).sort(), ['log', 'name', 'old'], 'auto-binding found the methods');
+  assert.is(new Entry().stamp(), 'stamp v1', 'the mixin copied the method');
+
+  await reloaded(s, ['logger.js']);
+  assert.equal(names(), ['added', 'constructor', 'level', 'log'], 'the new members, the removed one gone');
+  assert.is(Object.getOwnPropertyDescriptor(Logger.prototype, 'level').get.call({}), 'info v2');
+  assert.is(Logger.kind, 'logger v2');
+  assert.equal([...early], ['v2']);
+  assert.is(early.log('hi'), 'a: hi v2', 'a method bound before the reload runs the new code');
+  assert.is(early.level, 'info v2');
+  assert.is(new Entry().stamp(), 'stamp v2', 'the copy the mixin made before the reload (the statement did not run again) forwards to the new method');
+  const late = Logger.make('b');
+  assert.equal(Object.keys(late).sort(), ['added', 'log', 'name']);
+  assert.ok(late instanceof Logger && early instanceof Logger);
+});
+
 test('migrate() converts a kept value whose shape changed', async () => {
   const s = stage('migrate');
   const state = await s.import('state.js');
