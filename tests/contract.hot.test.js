@@ -489,7 +489,8 @@ test('class members are own properties where a plain class has them, before and 
   const names = () => Object.getOwnPropertyNames(Logger.prototype).sort();
   assert.equal(names(), ['constructor', 'level', 'log', 'old']);
   assert.equal(Object.getOwnPropertySymbols(Logger.prototype), [Symbol.iterator]);
-  assert.equal(Object.getOwnPropertyNames(Logger).filter((k) => !['length', 'name', 'prototype'].includes(k)).sort(), ['kind', 'make']);
+  assert.equal(Object.getOwnPropertyNames(Logger).filter((k) => !['length', 'name', 'prototype'].includes(k)).sort(), ['instance', 'kind', 'make']);
+  assert.ok(Logger.instance instanceof Logger, 'a static getter runs with the class as `this`');
   assert.is(Object.getOwnPropertyDescriptor(Logger.prototype, 'level').get.call({}), 'info v1');
   assert.is(Logger.prototype.constructor, Logger);
   const early = new Logger('a');
@@ -505,6 +506,8 @@ test('class members are own properties where a plain class has them, before and 
   assert.is(early.log('hi'), 'a: hi v2', 'a method bound before the reload runs the new code');
   assert.is(early.level, 'info v2');
   assert.is(new Entry().stamp(), 'stamp v2', 'the copy the mixin made before the reload (the statement did not run again) forwards to the new method');
+  assert.is(Logger.instance, Logger.instance);
+  assert.ok(Logger.instance instanceof Logger);
   const late = Logger.make('b');
   assert.equal(Object.keys(late).sort(), ['added', 'log', 'name']);
   assert.ok(late instanceof Logger && early instanceof Logger);
