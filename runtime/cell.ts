@@ -98,7 +98,7 @@ export class Cell {
   /** Classes: static fields of the latest implementation. */
   statics?: StaticFieldInfo[];
   /** Data made by a call that returned a function: the forwarding stand-in and its slot. */
-  forward?: { slot: HotSlot; standIn: Function };
+  forward?: { slot: HotSlot; standIn: Function; first?: Function };
 
   constructor(name: string, kind: CellKind, slot: HotSlot | null) {
     this.name = name;

@@ -7,7 +7,7 @@ import type { BindingInfo, DataPragma, FunctionShape, InlineInfo, NestedInfo } f
 import { Cell, createSlot, setTarget, type HotSlot, type InlineSlot } from './cell.js';
 import { attach, callLatest, hasLatest, isClass, Placeholder, Root, runtimeShell } from './classes.js';
 import type { HotModule, ModuleVersion } from './module.js';
-import { dressStandIn, forwardingProxy, updateLength } from './standin.js';
+import { dressStandIn, forwardCalls, forwardingProxy, updateLength } from './standin.js';
 import type { UndoLog } from './undo.js';
 import { closeWindow, heldPort, openWindow, type Window } from './resources.js';
 const net = process.getBuiltinModule('node:net');
@@ -337,6 +337,7 @@ export class ModuleHandle {
     if (cell.forward && !isClass(cell.forward.standIn)) {
       const { slot } = cell.forward;
       this.undo.push(setTarget(slot, value));
+      if (value !== cell.forward.first) this.undo.push(forwardCalls(slot));
       return cell.forward.standIn;
     }
     const slot = createSlot();
@@ -344,7 +345,7 @@ export class ModuleHandle {
     const standIn = forwardingProxy(slot, value);
     slot.s = standIn;
     const before = cell.forward;
-    cell.forward = { slot, standIn };
+    cell.forward = { slot, standIn, first: value };
     this.undo.push(() => (cell.forward = before));
     return standIn;
   }

@@ -37,9 +37,7 @@ export function updateLength(standIn: Function, target: Function): void {
  */
 export function forwardingProxy(slot: HotSlot, first: Function): Function {
   const latest = () => slot.t as Function;
-  return new Proxy(first, {
-    apply: (_target, self, args) => Reflect.apply(latest(), self, args),
-    construct: (_target, args, newTarget) => Reflect.construct(latest(), args, newTarget),
+  const handler: ProxyHandler<Function> = {
     get: (_target, key) => {
       const target = latest();
       return Reflect.get(target, key, target);
@@ -56,5 +54,28 @@ export function forwardingProxy(slot: HotSlot, first: Function): Function {
       return descriptor;
     },
     getPrototypeOf: () => Reflect.getPrototypeOf(latest()),
-  });
+  };
+  handlers.set(slot, handler);
+  return new Proxy(first, handler);
+}
+
+/** The handler of each call-made stand-in, by slot: its call traps come with the first new value. */
+const handlers = new WeakMap<HotSlot, ProxyHandler<Function>>();
+
+/**
+ * Calls through a call-made stand-in reach the latest value. Until a reload gives it a new
+ * value the Proxy has no call traps and calls its first value directly, with no frame of
+ * ours between caller and callee (`Error.captureStackTrace(e, fn)` then trims as plain).
+ * Returns how to go back to direct calls.
+ */
+export function forwardCalls(slot: HotSlot): () => void {
+  const handler = handlers.get(slot);
+  if (!handler || handler.apply) return () => {};
+  const latest = () => slot.t as Function;
+  handler.apply = (_target, self, args) => Reflect.apply(latest(), self, args);
+  handler.construct = (_target, args, newTarget) => Reflect.construct(latest(), args, newTarget);
+  return () => {
+    delete handler.apply;
+    delete handler.construct;
+  };
 }

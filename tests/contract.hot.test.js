@@ -513,6 +513,20 @@ test('class members are own properties where a plain class has them, before and 
   assert.ok(late instanceof Logger && early instanceof Logger);
 });
 
+test('Error.captureStackTrace(error, fn) through a function made by a call trims as plain: the caller is the first frame', async () => {
+  const s = stage('capture');
+  const { parse } = await s.import('lib.js');
+  let stack = '';
+  try {
+    parse(-1);
+  } catch (error) {
+    stack = error.stack;
+  }
+  const first = stack.split('\n')[1] ?? '';
+  assert.match(first, 'contract.hot.test.js', `the first frame is the caller: ${first}`);
+  assert.not.match(stack, /runtime[\\/]index\.js|standin/, 'no frame of the loader');
+});
+
 test('migrate() converts a kept value whose shape changed', async () => {
   const s = stage('migrate');
   const state = await s.import('state.js');
