@@ -58,7 +58,6 @@ const LISTENER_METHODS = ['on', 'addListener', 'prependListener', 'once', 'prepe
 const proto = EventEmitter.prototype as unknown as Record<string, Function>;
 const originals = {
   methods: LISTENER_METHODS.map((name) => proto[name]),
-  init: (EventEmitter as unknown as { init: Function }).init,
   listen: net.Server.prototype.listen as (this: Server, ...args: unknown[]) => Server,
 };
 
@@ -77,7 +76,7 @@ const hook = createHook({
   },
 });
 
-function wrapListenerMethod(original: Function): Function {
+function wrapListenerMethod(inner: Function): Function {
   return function (this: Emitter, event: string | symbol, listener: (...args: unknown[]) => void) {
     const window = windows[windows.length - 1];
     if (window && depth === 0 && !born[born.length - 1]?.has(this) && typeof listener === 'function') {
@@ -85,21 +84,23 @@ function wrapListenerMethod(original: Function): Function {
     }
     depth++;
     try {
-      return original.apply(this, arguments);
+      return inner.apply(this, arguments);
     } finally {
       depth--;
     }
   };
 }
 
-const wrapped = {
-  methods: originals.methods.map(wrapListenerMethod),
-  init: function (this: object) {
+function wrapInit(inner: Function): Function {
+  return function (this: object) {
     const top = born.length - 1;
     if (top >= 0) (born[top] ??= new WeakSet()).add(this);
-    return originals.init.apply(this, arguments);
-  },
-  listen: function (this: Server, ...args: unknown[]) {
+    return inner.apply(this, arguments);
+  };
+}
+
+function wrapListen(inner: Function): Function {
+  return function (this: Server, ...args: unknown[]) {
     const window = windows[windows.length - 1];
     if (window && depth === 0) {
       const port = requestedPort(args);
@@ -113,20 +114,32 @@ const wrapped = {
     }
     depth++;
     try {
-      return originals.listen.apply(this, args);
+      return inner.apply(this, args);
     } finally {
       depth--;
     }
-  },
-};
+  };
+}
+
+/**
+ * What is wrapped while windows are open. Each wraps whatever is there when windows open
+ * (an APM may have wrapped it first), and is taken off only if it is still what is there
+ * (code that wrapped ours meanwhile keeps its wrapper; ours then records nothing outside a
+ * window).
+ */
+const patches: { target: Record<string, Function>; key: string; make: (inner: Function) => Function; inner?: Function; wrapper?: Function }[] = [
+  ...LISTENER_METHODS.map((key) => ({ target: proto, key, make: wrapListenerMethod })),
+  { target: EventEmitter as unknown as Record<string, Function>, key: 'init', make: wrapInit },
+  { target: net.Server.prototype as unknown as Record<string, Function>, key: 'listen', make: wrapListen },
+];
+
+/** Listens of windows that have not settled yet. */
+const settling = new WeakMap<Server, Promise<Error | null>>();
 
 /**
  * Whether a listen started by a reload succeeds. Until it settles, an `error` (EADDRINUSE)
  * comes here instead of crashing the process when the server has no error listener.
  */
-/** Listens of windows that have not settled yet. */
-const settling = new WeakMap<Server, Promise<Error | null>>();
-
 function outcomeOf(server: Server): Promise<Error | null> {
   const once = originals.methods[LISTENER_METHODS.indexOf('once')];
   const outcome = new Promise<Error | null>((resolve) => {
@@ -156,10 +169,16 @@ function install(on: boolean): void {
   }
   if (on === installed) return;
   installed = on;
-  const set = on ? wrapped : originals;
-  LISTENER_METHODS.forEach((name, index) => (proto[name] = set.methods[index]));
-  (EventEmitter as unknown as { init: Function }).init = set.init;
-  net.Server.prototype.listen = set.listen as typeof net.Server.prototype.listen;
+  for (const patch of patches) {
+    if (on) {
+      patch.inner = patch.target[patch.key];
+      patch.wrapper = patch.make(patch.inner);
+      patch.target[patch.key] = patch.wrapper;
+    } else {
+      if (patch.target[patch.key] === patch.wrapper) patch.target[patch.key] = patch.inner as Function;
+      patch.wrapper = patch.inner = undefined;
+    }
+  }
   if (on) hook.enable();
   else hook.disable();
 }

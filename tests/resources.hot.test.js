@@ -112,4 +112,17 @@ test('what a statement sets up after an await in it is its own: released when th
   clearInterval(mod.started[1]);
 });
 
+test('a module that wraps EventEmitter#on while it loads keeps its wrapper', async () => {
+  const { EventEmitter } = await import('node:events');
+  const before = EventEmitter.prototype.on;
+  const s = stage('apm');
+  const apm = await s.import('apm.js');
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.is(EventEmitter.prototype.on, apm.instrumentedOn, 'the instrumentation is still in place after the loader took its own wrappers off');
+  new EventEmitter().on('probe', () => {});
+  assert.ok(apm.seen.includes('probe'));
+  EventEmitter.prototype.on = before;
+});
+
 test.run();
