@@ -18,12 +18,20 @@
 // The runtime must exist once per process, so loader/index.js imports it as a file
 // (external), never as a bundled copy.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** A short hash of the transform's sources (what a cached transform depends on). */
+function transformHash() {
+  const hash = createHash('sha256');
+  for (const file of readdirSync(join(root, 'transform')).filter((name) => name.endsWith('.ts')).sort()) hash.update(file).update(readFileSync(join(root, 'transform', file)));
+  return hash.digest('hex').slice(0, 12);
+}
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 
 const tsc = spawnSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json', '--emitDeclarationOnly'], { cwd: root, stdio: 'inherit' });
@@ -48,6 +56,8 @@ await build({
     },
   }],
   // The loader needs its version (part of the cache key) without reading package.json at start.
-  define: { PACKAGE_VERSION: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version) },
+  // A hash of the transform's sources goes with it: two builds of one version whose transform
+  // differs (a working copy between releases) never share transform cache entries.
+  define: { PACKAGE_VERSION: JSON.stringify(`${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}+${transformHash()}`) },
   logLevel: 'warning',
 });
