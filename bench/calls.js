@@ -11,6 +11,10 @@ export class Entity {
   get alive() { return this.hp > 0; }
   static make(x) { return new Entity(x); }
 }
+export class Vault {
+  #gold = 0;
+  deposit(n) { this.#gold += n; return this.#gold; }
+}
 export const handlers = { move(p) { return p + 1${version ? ` + ${version} * 0` : ''}; }, fire: (p) => p * 2 };
 export const registry = [];
 registry.push((x) => x + 1${version ? ` + ${version} * 0` : ''});
@@ -18,7 +22,7 @@ function identity(f) { return f; }
 export function makeAdder(k) { return identity((x) => x + k${version ? ` + ${version} * 0` : ''}); }
 `;
 
-const LOOPS = (from) => `import { add, Entity, handlers, registry, makeAdder } from '${from}';
+const LOOPS = (from) => `import { add, Entity, Vault, handlers, registry, makeAdder } from '${from}';
 export const make = (n) => Array.from({ length: n }, (_, i) => new Entity(i));
 // Made once, before any reload: after reloads its calls go through the newest code.
 const adder = makeAdder(1);
@@ -26,6 +30,8 @@ export const cases = {
   'inline method (object literal)': (n) => { let s = 0; for (let i = 0; i < n; i++) s += handlers.move(i); return s; },
   'inline arrow (registered)': (n) => { let s = 0; const f = registry[0]; for (let i = 0; i < n; i++) s += f(i); return s; },
   'nested closure (made before)': (n) => { let s = 0; for (let i = 0; i < n; i++) s += adder(i); return s; },
+  // A new Vault each round: the #private brand of an instance made before a reload is the old class's.
+  'private field (method)': (n) => { const v = new Vault(); let s = 0; for (let i = 0; i < n; i++) s += v.deposit(1); return s; },
   'call': (n) => { let s = 0; for (let i = 0; i < n; i++) s += add(i, 1); return s; },
   'method (old instance)': (n, e) => { let s = 0; for (let i = 0; i < n; i++) s += e.step(1); return s; },
   'method (new instance)': (n, e, fresh) => { let s = 0; for (let i = 0; i < n; i++) s += fresh.step(1); return s; },
