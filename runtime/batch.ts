@@ -369,7 +369,8 @@ export class BatchRunner {
         added: shown(version.added),
         removed,
         reran: [...version.reran],
-        swapped: [...version.swapped].sort((a, b) => a - b),
+        // A statement that ran again registered afresh: its inline functions were not swapped for anyone.
+        swapped: version.swapped.filter((line) => !version.reran.includes(version.meta.statements[version.swappedIn.get(line) ?? -1]?.line)).sort((a, b) => a - b),
         warnings: [...version.warnings, ...removed.map((name) => `${name} was removed; references already taken keep the last code`)],
       });
     }

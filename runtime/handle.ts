@@ -481,6 +481,7 @@ export class ModuleHandle {
       updateLength(standIn, slot.t as Function);
     });
     version.swapped.push(info.line);
+    if (info.owner === 's') version.swappedIn.set(info.line, info.index);
     if (previousNested !== info.nested) version.warnings.push(nestedWarning(info.name ? `${info.name} (line ${info.line})` : `the function at line ${info.line}`));
   }
 

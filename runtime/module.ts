@@ -61,6 +61,8 @@ export class ModuleVersion {
   readonly reran: number[] = [];
   /** Lines of inline functions given new code behind their stand-ins in this reload. */
   readonly swapped: number[] = [];
+  /** For a swapped inline function of a statement: the statement's index (its line leaves the report if it ran again). */
+  readonly swappedIn = new Map<number, number>();
   /** This version's inline function slots, by index in `meta.inline`. */
   readonly inlineSlots: InlineSlot[] = [];
   /** This version's nested function slots, by index in `meta.nested`. */
