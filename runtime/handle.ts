@@ -9,8 +9,7 @@ import { attach, callLatest, hasLatest, isClass, Placeholder, Root, runtimeShell
 import type { HotModule, ModuleVersion } from './module.js';
 import { dressStandIn, forwardCalls, forwardingProxy, updateLength } from './standin.js';
 import type { UndoLog } from './undo.js';
-import { closeWindow, heldPort, openWindow, type Window } from './resources.js';
-const net = process.getBuiltinModule('node:net');
+import { closeWindow, heldPort, openWindow, type Server, type Window } from './resources.js';
 
 export class ModuleHandle {
   readonly module: HotModule;
@@ -60,7 +59,7 @@ export class ModuleHandle {
    * made it does not survive this version (the same statement running again, an edited or
    * removed statement, the initializer being replaced), so it can hand the port over.
    */
-  #portHolder(port: number | string, window: Window): InstanceType<typeof net.Server> | null {
+  #portHolder(port: number | string, window: Window): Server | null {
     const keys = statementKeys(this.current);
     for (const [owner, resources] of this.module.resources) {
       const survives = owner !== window.owner && (owner.startsWith('=') ? this.current.indexOf.has(owner.slice(1)) : keys.has(owner));

@@ -16,10 +16,14 @@
  */
 const { createHook } = process.getBuiltinModule('node:async_hooks');
 const { EventEmitter } = process.getBuiltinModule('node:events');
-const net = process.getBuiltinModule('node:net');
+// node:net costs ~4 ms to load: it is not loaded for the runtime's sake. A server exists only
+// once something loaded net (node:http, a framework), so windows wrap `listen` only then.
+type Net = typeof import('node:net');
+const netLoaded = (): boolean => (process as unknown as { moduleLoadList?: string[] }).moduleLoadList?.includes('NativeModule net') ?? true;
+const net = (): Net => process.getBuiltinModule('node:net');
 
 type Emitter = InstanceType<typeof EventEmitter>;
-type Server = InstanceType<typeof net.Server>;
+export type Server = import('node:net').Server;
 
 export type Resource =
   | { kind: 'timer'; handle: NodeJS.Timeout; immediate: false }
@@ -58,7 +62,6 @@ const LISTENER_METHODS = ['on', 'addListener', 'prependListener', 'once', 'prepe
 const proto = EventEmitter.prototype as unknown as Record<string, Function>;
 const originals = {
   methods: LISTENER_METHODS.map((name) => proto[name]),
-  listen: net.Server.prototype.listen as (this: Server, ...args: unknown[]) => Server,
 };
 
 const windows: Window[] = [];
@@ -130,8 +133,9 @@ function wrapListen(inner: Function): Function {
 const patches: { target: Record<string, Function>; key: string; make: (inner: Function) => Function; inner?: Function; wrapper?: Function }[] = [
   ...LISTENER_METHODS.map((key) => ({ target: proto, key, make: wrapListenerMethod })),
   { target: EventEmitter as unknown as Record<string, Function>, key: 'init', make: wrapInit },
-  { target: net.Server.prototype as unknown as Record<string, Function>, key: 'listen', make: wrapListen },
 ];
+/** `net.Server#listen`, wrapped from the first window after net is loaded. */
+let listenPatch: (typeof patches)[number] | null = null;
 
 /** Listens of windows that have not settled yet. */
 const settling = new WeakMap<Server, Promise<Error | null>>();
@@ -169,6 +173,10 @@ function install(on: boolean): void {
   }
   if (on === installed) return;
   installed = on;
+  if (on && !listenPatch && netLoaded()) {
+    listenPatch = { target: net().Server.prototype as unknown as Record<string, Function>, key: 'listen', make: wrapListen };
+    patches.push(listenPatch);
+  }
   for (const patch of patches) {
     if (on) {
       patch.inner = patch.target[patch.key];
@@ -245,13 +253,13 @@ export function heldPort(server: Server): number | string | null {
  */
 function handOver(old: Server): { restore: () => Promise<Error | null> } {
   const address = old.address();
-  net.Server.prototype.close.call(old);
+  net().Server.prototype.close.call(old);
   return {
     restore: () => {
       if (old.listening || address === null) return Promise.resolve(null);
       const outcome = outcomeOf(old);
-      if (typeof address === 'string') originals.listen.call(old, address);
-      else originals.listen.call(old, { port: address.port, host: address.address });
+      if (typeof address === 'string') net().Server.prototype.listen.call(old, address);
+      else net().Server.prototype.listen.call(old, { port: address.port, host: address.address });
       return outcome;
     },
   };
@@ -275,7 +283,7 @@ export function release(resources: Resources): unknown[] {
           resource.emitter.removeListener(resource.event, resource.listener);
           break;
         case 'server':
-          if (!resource.handedOver && resource.server.listening) net.Server.prototype.close.call(resource.server);
+          if (!resource.handedOver && resource.server.listening) net().Server.prototype.close.call(resource.server);
           break;
         case 'release':
           resource.release();
@@ -301,7 +309,7 @@ export async function unwindServers(resources: Resources, waitMs: number): Promi
       // A listen still looking up its host when release() ran: wait for it, then close what it opened.
       const pending = settling.get(resource.server);
       if (pending) await Promise.race([pending, deadline]);
-      if (resource.server.listening) net.Server.prototype.close.call(resource.server);
+      if (resource.server.listening) net().Server.prototype.close.call(resource.server);
     }
     const errors: Error[] = [];
     for (const resource of resources) {
