@@ -230,7 +230,7 @@ export class BatchRunner {
       const info = explain(error, current, batch, planned);
       // What the failed code set up goes first (its servers free their ports), then the
       // servers that handed a port over listen again.
-      const started: Resources = [...batch.entered.values(), ...[...batch.created].map((module) => module.live)].flatMap((version) => [...version.runs.values()].flat());
+      const started: Resources = [...evaluatedBy(batch)].flatMap(([, version]) => [...version.runs.values()].flat());
       const releaseErrors: unknown[] = release(started);
       releaseErrors.push(...(await unwindServers(started, LISTEN_WAIT_MS)));
       const revertErrors = [...batch.undo.revert(), ...releaseErrors];
@@ -255,8 +255,7 @@ export class BatchRunner {
    */
   async #settleListens(batch: ActiveBatch): Promise<void> {
     const listens: { module: HotModule; listen: Listen }[] = [];
-    for (const [module, version] of batch.entered) for (const listen of version.listens) listens.push({ module, listen });
-    for (const module of batch.created) for (const listen of module.live.listens) listens.push({ module, listen });
+    for (const [module, version] of evaluatedBy(batch)) for (const listen of version.listens) listens.push({ module, listen });
     if (listens.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, LISTEN_WAIT_MS, 'timeout')));
@@ -418,6 +417,12 @@ export class BatchRunner {
       }
     }
   }
+}
+
+/** Every version a batch evaluated: its reloads, and the first loads of modules it imported anew. */
+function* evaluatedBy(batch: ActiveBatch): Iterable<[HotModule, ModuleVersion]> {
+  yield* batch.entered;
+  for (const module of batch.created) yield [module, module.live];
 }
 
 /** Reads the new sources and orders the batch so dependencies evaluate first. */

@@ -455,33 +455,37 @@ export class ModuleHandle {
     const version = this.current;
     const info = (version.meta.inline as InlineInfo[])[index];
     const entry = version.inlineSlots[index];
-    const { slot } = entry;
-    const { fingerprint: previousFingerprint, nested: previousNested } = entry;
-    entry.fingerprint = info.fingerprint;
-    entry.nested = info.nested;
-    if (previousFingerprint === undefined) {
-      const undoTarget = setTarget(slot, impl);
-      dressStandIn(slot.s as Function, impl, info.shape, info.name);
-      this.undo.push(() => {
-        undoTarget();
-        entry.fingerprint = previousFingerprint;
-        entry.nested = previousNested;
-      });
+    const previousNested = entry.nested;
+    const first = entry.fingerprint === undefined;
+    if (!this.#retarget(entry, impl, info.fingerprint, info.nested)) return;
+    const standIn = entry.slot.s as Function;
+    if (first) {
+      dressStandIn(standIn, impl, info.shape, info.name);
       return;
     }
-    if (previousFingerprint === info.fingerprint) return; // same code: the stand-in keeps its target
-    const standIn = slot.s as Function;
-    const undoTarget = setTarget(slot, impl);
     updateLength(standIn, impl);
+    this.undo.push(() => updateLength(standIn, entry.slot.t as Function));
+    version.swapped.push(info.line);
+    if (info.owner === 's') version.swappedIn.set(info.line, info.index);
+    if (previousNested !== info.nested) version.warnings.push(nestedWarning(info.name ? `${info.name} (line ${info.line})` : `the function at line ${info.line}`));
+  }
+
+  /**
+   * Points an inline or nested site at this version's code, unless its code is the same.
+   * Returns whether it did (undone with the batch).
+   */
+  #retarget(entry: InlineSlot, target: Function, fingerprint: string, nested: string | undefined): boolean {
+    const { fingerprint: previousFingerprint, nested: previousNested } = entry;
+    if (previousFingerprint === fingerprint) return false;
+    const undoTarget = setTarget(entry.slot, target);
+    entry.fingerprint = fingerprint;
+    entry.nested = nested;
     this.undo.push(() => {
       undoTarget();
       entry.fingerprint = previousFingerprint;
       entry.nested = previousNested;
-      updateLength(standIn, slot.t as Function);
     });
-    version.swapped.push(info.line);
-    if (info.owner === 's') version.swappedIn.set(info.line, info.index);
-    if (previousNested !== info.nested) version.warnings.push(nestedWarning(info.name ? `${info.name} (line ${info.line})` : `the function at line ${info.line}`));
+    return true;
   }
 
   /**
@@ -502,15 +506,8 @@ export class ModuleHandle {
     const version = this.current;
     const info = (version.meta.nested as NestedInfo[])[index];
     const entry = version.nestedSlots[index];
-    const previous = entry.fingerprint;
-    if (previous === info.fingerprint) return;
-    const undoTarget = setTarget(entry.slot, factory);
-    entry.fingerprint = info.fingerprint;
-    this.undo.push(() => {
-      undoTarget();
-      entry.fingerprint = previous;
-    });
-    if (previous !== undefined) version.swapped.push(info.line);
+    const first = entry.fingerprint === undefined;
+    if (this.#retarget(entry, factory, info.fingerprint, undefined) && !first) version.swapped.push(info.line);
   }
 
   /** End of a statement `r` let run: handlers it registered belong to it (see `HotContext.dispose`). */
