@@ -13,7 +13,8 @@ export class Entity {
 }
 export class Vault {
   #gold = 0;
-  deposit(n) { this.#gold += n; return this.#gold; }
+  #fee() { return 0${version ? ` * ${version}` : ''}; }
+  deposit(n) { this.#gold += n - this.#fee(); return this.#gold; }
 }
 export const handlers = { move(p) { return p + 1${version ? ` + ${version} * 0` : ''}; }, fire: (p) => p * 2 };
 export const registry = [];
@@ -24,14 +25,20 @@ export function makeAdder(k) { return identity((x) => x + k${version ? ` + ${ver
 
 const LOOPS = (from) => `import { add, Entity, Vault, handlers, registry, makeAdder } from '${from}';
 export const make = (n) => Array.from({ length: n }, (_, i) => new Entity(i));
+export const vault = () => new Vault();
+const ring = new Array(1024);
 // Made once, before any reload: after reloads its calls go through the newest code.
 const adder = makeAdder(1);
 export const cases = {
   'inline method (object literal)': (n) => { let s = 0; for (let i = 0; i < n; i++) s += handlers.move(i); return s; },
   'inline arrow (registered)': (n) => { let s = 0; const f = registry[0]; for (let i = 0; i < n; i++) s += f(i); return s; },
   'nested closure (made before)': (n) => { let s = 0; for (let i = 0; i < n; i++) s += adder(i); return s; },
-  // A new Vault each round: the #private brand of an instance made before a reload is the old class's.
-  'private field (method)': (n) => { const v = new Vault(); let s = 0; for (let i = 0; i < n; i++) s += v.deposit(1); return s; },
+  // #private state read and written by a method that calls a private method, on a Vault made
+  // before any reload, and on one made this round.
+  'private members (old instance)': (n, e, fresh, all, world, vault) => { let s = 0; for (let i = 0; i < n; i++) s += vault.deposit(1); return s; },
+  'private members (new instance)': (n) => { const v = new Vault(); let s = 0; for (let i = 0; i < n; i++) s += v.deposit(1); return s; },
+  // Instances kept (in a ring), as a game keeps what it makes: no allocation is optimised away.
+  'new (private field)': (n) => { let s = 0; for (let i = 0; i < n; i++) { const v = new Vault(); ring[i & 1023] = v; s += v.deposit(1); } return s; },
   'call': (n) => { let s = 0; for (let i = 0; i < n; i++) s += add(i, 1); return s; },
   'method (old instance)': (n, e) => { let s = 0; for (let i = 0; i < n; i++) s += e.step(1); return s; },
   'method (new instance)': (n, e, fresh) => { let s = 0; for (let i = 0; i < n; i++) s += fresh.step(1); return s; },
@@ -54,7 +61,7 @@ const plain = await import(work.url('plain/loops-plain.js'));
 const N = 3_000_000;
 /** Operations per case run between two reloads (0: reloads back to back). */
 const TRAFFIC = Number(process.env.HOT_BENCH_TRAFFIC ?? 300_000);
-const state = (loops) => ({ e: loops.make(1)[0], all: loops.make(1024), world: loops.make(3000) });
+const state = (loops) => ({ e: loops.make(1)[0], all: loops.make(1024), world: loops.make(3000), vault: loops.vault() });
 const hotState = state(hot);
 const plainState = state(plain);
 let reloads = 0;
@@ -69,14 +76,14 @@ for (const target of [0, 1, 100]) {
     // (and V8 re-optimises it) before the next swap, as on a live server.
     if (TRAFFIC) {
       const fresh = hot.make(1)[0];
-      for (const name of Object.keys(hot.cases)) hot.cases[name](TRAFFIC, hotState.e, fresh, hotState.all, hotState.world);
+      for (const name of Object.keys(hot.cases)) hot.cases[name](TRAFFIC, hotState.e, fresh, hotState.all, hotState.world, hotState.vault);
     }
   }
   const freshHot = hot.make(1)[0];
   const freshPlain = plain.make(1)[0];
   for (const name of Object.keys(hot.cases)) {
-    const plainNs = nsPerOp((n) => plain.cases[name](n, plainState.e, freshPlain, plainState.all, plainState.world), N);
-    const hotNs = nsPerOp((n) => hot.cases[name](n, hotState.e, freshHot, hotState.all, hotState.world), N);
+    const plainNs = nsPerOp((n) => plain.cases[name](n, plainState.e, freshPlain, plainState.all, plainState.world, plainState.vault), N);
+    const hotNs = nsPerOp((n) => hot.cases[name](n, hotState.e, freshHot, hotState.all, hotState.world, hotState.vault), N);
     results.push({ reloads: target, name, plainNs, hotNs });
   }
 }

@@ -2,6 +2,7 @@
  * Cells: one per top-level binding per module, for the life of the process.
  */
 import type { FunctionShape, StaticFieldInfo } from '../transform/types.js';
+import type { KeeperState } from './privates.js';
 
 export type CellKind = 'function' | 'class' | 'data';
 
@@ -97,6 +98,10 @@ export class Cell {
   nested?: string;
   /** Classes: static fields of the latest implementation. */
   statics?: StaticFieldInfo[];
+  /** Classes with `#private` members: their keeper (runtime/privates.ts), made once. */
+  keeper?: KeeperState;
+  /** Classes: static `#private` fields of the latest implementation. */
+  privateStatics?: StaticFieldInfo[];
   /** Data made by a call that returned a function: the forwarding stand-in and its slot. */
   forward?: { slot: HotSlot; standIn: Function; first?: Function };
 

@@ -18,6 +18,7 @@
  * swap (DESIGN.md, "Traps already met") keeps `new` at plain speed.
  */
 import type { HotSlot } from './cell.js';
+import { isPrivateSymbol } from './privates.js';
 
 /** Common base of every shell, before its first implementation is attached. */
 export class Placeholder {}
@@ -61,7 +62,7 @@ function mirror(target: object, source: object, skip: Set<PropertyKey>): () => v
   const previous = mirrored.get(target) ?? new Set<PropertyKey>();
   const next = new Set<PropertyKey>();
   for (const key of Reflect.ownKeys(source)) {
-    if (skip.has(key)) continue;
+    if (skip.has(key) || isPrivateSymbol(key)) continue;
     const descriptor = Object.getOwnPropertyDescriptor(source, key) as PropertyDescriptor;
     if (!('get' in descriptor || 'set' in descriptor || typeof descriptor.value === 'function')) continue;
     if (!before.has(key)) before.set(key, Object.getOwnPropertyDescriptor(target, key));
@@ -106,7 +107,7 @@ function forwardStatics(shell: Function, impl: Function): () => void {
     else delete (shell as unknown as Record<PropertyKey, unknown>)[key];
   };
   for (const key of Reflect.ownKeys(impl)) {
-    if (OWN_OF_FUNCTION.has(key)) continue;
+    if (OWN_OF_FUNCTION.has(key) || isPrivateSymbol(key)) continue;
     const member = Object.getOwnPropertyDescriptor(impl, key) as PropertyDescriptor;
     const kind = 'get' in member || 'set' in member ? 'accessor' : typeof member.value === 'function' ? 'method' : null;
     if (!kind) continue;

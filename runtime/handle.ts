@@ -9,6 +9,8 @@ import { attach, callLatest, hasLatest, isClass, Placeholder, Root, runtimeShell
 import type { HotModule, ModuleVersion } from './module.js';
 import { dressStandIn, forwardCalls, forwardingProxy, updateLength } from './standin.js';
 import type { UndoLog } from './undo.js';
+import { makeKeeper, setInit, Stamp, type KeeperCalls } from './privates.js';
+import { HotError } from '../transform/errors.js';
 import { closeWindow, heldPort, openWindow, type Server, type Window } from './resources.js';
 
 export class ModuleHandle {
@@ -17,6 +19,8 @@ export class ModuleHandle {
   readonly undo: Pick<UndoLog, 'push'>;
   /** The base every emitted shell literal extends before its first implementation. */
   readonly Placeholder = Placeholder;
+  /** The base of every `#private` keeper (runtime/privates.ts). */
+  readonly Stamp = Stamp;
   /** The shared base the transform gives every base class. */
   readonly Root = Root;
   /** `Reflect.construct`, for the stand-ins of a module that declares its own `Reflect`. */
@@ -188,10 +192,58 @@ export class ModuleHandle {
       slot.v = v;
       if (shell.length !== length) Object.defineProperty(shell, 'length', { value: length, configurable: true });
     });
-    if (info.privateMembers && cell.initialised) {
-      this.current.warnings.push(`class ${info.name} has #private members: instances made before this reload throw when new code reads them`);
+    if (info.privateNative && cell.initialised) {
+      const { member, line, reason } = info.privateNative;
+      throw new HotError('ERR_HOT_PRIVATE', `class ${info.name} keeps ${member} as a native #private member because ${reason}: instances made before a reload could not use it, so the class cannot be reloaded`, { file: this.module.file, line, column: 1 });
+    }
+    if (cell.keeper) {
+      const { implementations } = cell.keeper;
+      implementations.add(impl);
+      this.undo.push(() => implementations.delete(impl));
     }
   }
+
+  /** Prologue of a class with `#private` members: its keeper, made once for the life of the process. */
+  pk(index: number, literal: Function): KeeperCalls {
+    const { info, cell, slot } = this.#code(index);
+    cell.keeper ??= makeKeeper(slot.s as Function, info.name, literal);
+    return cell.keeper.keeper;
+  }
+
+  /** Start of a class body: the initialiser of its private fields, run for each instance made from now on. */
+  pi(index: number, init: (this: object) => Record<string, unknown>): void {
+    const keeper = this.#code(index).cell.keeper as NonNullable<Cell['keeper']>;
+    const previous = keeper.init;
+    setInit(keeper, init);
+    this.undo.push(() => setInit(keeper, previous));
+  }
+
+  /**
+   * A static private field, in place: evaluates the new initialiser, or keeps the value the class
+   * has, by the rules of public static fields (new, or its initialiser changed, or a pragma).
+   */
+  pq(index: number, staticIndex: number, initialiser: () => unknown): void {
+    const { info, cell } = this.#code(index);
+    const keeper = cell.keeper as NonNullable<Cell['keeper']>;
+    const fields = info.privateStatics as NonNullable<BindingInfo['privateStatics']>;
+    const field = fields[staticIndex];
+    const previous = cell.initialised ? cell.privateStatics?.find((f) => f.name === field.name) : undefined;
+    let replace = true;
+    if (previous && Object.prototype.hasOwnProperty.call(keeper.statics, field.name)) {
+      const rule = this.#pragma(field.pragma);
+      replace = rule === 'replace' || (rule === 'auto' && previous.fingerprint !== field.fingerprint);
+    }
+    if (!replace) return;
+    const { statics } = keeper;
+    const had = Object.prototype.hasOwnProperty.call(statics, field.name);
+    const before = statics[field.name];
+    statics[field.name] = initialiser();
+    this.undo.push(() => {
+      if (had) statics[field.name] = before;
+      else delete statics[field.name];
+    });
+  }
+
 
   /** Wraps a class expression after it evaluated: moves static data to the shell; returns the shell. */
   cls(index: number, impl: Function): Function {
@@ -214,9 +266,13 @@ export class ModuleHandle {
         this.undo.push(() => Object.defineProperty(shell, field.name, descriptor));
       }
     }
-    const previousStatics = cell.statics;
+    const { statics: previousStatics, privateStatics: previousPrivate } = cell;
     cell.statics = info.statics;
-    this.undo.push(() => (cell.statics = previousStatics));
+    cell.privateStatics = info.privateStatics;
+    this.undo.push(() => {
+      cell.statics = previousStatics;
+      cell.privateStatics = previousPrivate;
+    });
     if (!cell.initialised) {
       this.#setValue(cell, shell);
       this.module.propagate(info.name, shell, this.current);

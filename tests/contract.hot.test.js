@@ -585,4 +585,78 @@ test('bad arguments give ok: false with a clear error', async () => {
   assert.is(bad.error.code, 'ERR_HOT_INVALID_ARGUMENT');
 });
 
+
+test('#private fields, methods, accessors, statics and brand checks work on old and new instances across reloads', async () => {
+  const s = stage('private');
+  const { Vault, Savings, Counter } = await s.import('vault.js');
+  const old = new Vault('a');
+  const other = new Vault('b');
+  assert.is(old.deposit(5), 15);
+  assert.is(old.withdraw(5), 10);
+  assert.is(Vault.count, 2);
+  assert.ok(Vault.isVault(old));
+  assert.not.ok(Vault.isVault({}));
+  assert.is(old.tick(), 10);
+  old.rich = true;
+  assert.is(old.gold, 100);
+  assert.ok(old.rich);
+  old.swap(other);
+  assert.equal([old.gold, other.gold], [10, 100]);
+  assert.is(old.peek(null), undefined, 'an optional chain short-circuits');
+  // Private state stays out of reflection, JSON and spread, as plain.
+  assert.equal(Object.keys(old), ['tick', 'owner', 'id']);
+  assert.equal(Object.getOwnPropertySymbols(old), []);
+  assert.equal(Object.keys({ ...old }), ['tick', 'owner', 'id']);
+  assert.is(JSON.stringify(old), '{"owner":"a","id":1}');
+  assert.equal(Object.getOwnPropertySymbols(Vault.prototype), []);
+  assert.equal(Object.getOwnPropertySymbols(Vault), []);
+  assert.equal(Object.getOwnPropertyNames(Vault.prototype).sort(), ['constructor', 'deposit', 'gold', 'history', 'peek', 'rich', 'swap', 'tier', 'withdraw']);
+  // A foreign object gets the error plain code gives.
+  assert.throws(() => Vault.prototype.deposit.call({}, 1), (e) => e instanceof TypeError && e.message === 'Cannot read private member #gold from an object whose class did not declare it');
+  assert.throws(() => Vault.prototype.withdraw.call(new Proxy(old, {}), 1), /private member #gold/);
+  assert.throws(() => Vault.isVault(1), (e) => e instanceof TypeError && /'#gold' in 1/.test(e.message));
+  const saver = new Savings('c');
+  assert.is(saver.rate(), 1);
+  assert.is(saver.deposit(90), 100);
+  assert.is(saver.interest(), 1);
+  assert.throws(() => Savings.prototype.rate.call(old), /private member #rate/);
+  const counter = new Counter();
+
+  const report = await reloaded(s, ['vault.js']);
+  assert.equal(report.modules.flatMap((m) => m.warnings), [], 'no warning about #private members');
+  assert.is(old.deposit(5), 15, 'an old instance keeps its private state');
+  assert.is(old.withdraw(5), 9, 'and runs the new private method');
+  assert.equal(old.history(), [5, 'v2:5']);
+  assert.is(old.tick(), 9, 'a closure made by the old version reads the same state');
+  assert.is(old.tier(), undefined, 'a field added by the reload is undefined on old instances, as a public one would be');
+  assert.is(Vault.count, 3, 'the static private field kept its value (two vaults and a savings account)');
+  const fresh = new Vault('d');
+  assert.is(Vault.count, 4);
+  assert.is(fresh.tier(), 'gold');
+  assert.is(Vault.label(), 'v2', 'a static private method added by the reload');
+  assert.ok(Vault.isVault(old) && Vault.isVault(fresh) && Vault.isVault(saver));
+  fresh.swap(old);
+  assert.equal([fresh.gold, old.gold], [9, 10], 'old and new instances read each other');
+  assert.is(saver.rate(), 1, 'an old subclass instance keeps its own private state');
+  assert.is(saver.interest(), 1);
+  assert.is(new Savings('e').rate(), 2, 'a new one gets the new initializer');
+  assert.is(counter.inc(), 1, 'an instance made before its class had private members gets them');
+  assert.is(new Counter().inc(), 1);
+  assert.equal(Object.keys(old), ['tick', 'owner', 'id']);
+
+  s.to('v3');
+  const { Badge } = await s.import('badge.js');
+  const badge = new Badge();
+  assert.is(badge.show(), '[rookie]', 'a class kept native works until a reload touches it');
+  s.to('v4');
+  const refused = await reload(s.path('badge.js'));
+  assert.not.ok(refused.ok);
+  assert.is(refused.error.code, 'ERR_HOT_PRIVATE');
+  assert.match(refused.error.message, /class Badge keeps #label .* reads `this` after the public field `title`/);
+  assert.ok(refused.error.file.endsWith('badge.js') && refused.error.line === 5, 'the error points at the member');
+  assert.is(badge.show(), '[rookie]', 'nothing of the refused batch applied');
+  assert.is(new Badge().show(), '[rookie]');
+  assert.is(old.gold, 10);
+});
+
 test.run();

@@ -272,12 +272,44 @@ test('class members: version checks in methods and accessors, static data follow
   assert.match(code, 'static made = __hot.sf(0, 0) ? (0) : __hot.sk(0, 0)');
   assert.match(code, 'P.made++'.replace('P', '__hot_S0'));
   assert.match(code, 'return new __hot_S0()');
-  assert.match(code, 'return P.#secret', 'private access keeps the implementation');
+  assert.match(code, 'return __hot_P0.q(__hot_S0, "#secret")["#secret"]', 'static private state lives in the keeper, reached through the stable class');
+  assert.match(code, 'static { __hot.pq(0, 0, () => (1)) }', 'a static private field keeps its place, by the data rules');
   assert.match(code, 'return __hot.stale(__hot_K0, this, arguments, "hp", 2)');
   assert.match(code, 'return void __hot.stale(__hot_K0, this, arguments, "hp", 4)');
   assert.match(code, 'return yield* __hot.stale(__hot_K0, this, arguments, "ids", 0)');
-  assert.not.match(code, '"#hidden"');
-  assert.is(bindings[0].privateMembers, true);
+  assert.match(code, '__hot_P0_0 = __hot_P0.y("#hidden")');
+  assert.match(code, '[__hot_P0_0]() {}', 'a private method is keyed by the keeper\'s symbol');
+  assert.not.match(code, '#hidden()');
+  assert.equal(bindings[0].privateStatics, [{ name: '#secret', fingerprint: bindings[0].privateStatics[0].fingerprint }]);
+  assert.is(bindings[0].privateNative, undefined);
+});
+
+test('#private members: every form of access is rewritten to the keeper, fields are stamped where plain code initialises them', () => {
+  const { code } = transform(`export class Vault extends Base {
+  #gold = 10;
+  #cb = () => this.#gold;
+  #empty;
+  name = () => 1;
+  get #rich() { return this.#gold > 100; }
+  deposit(n) { this.#gold += n; this.#gold++; [this.#gold] = [n]; return this.#rich ? this.#bonus(n) : this.#gold; }
+  #bonus(n) { return n + (this.#gold ??= 0); }
+  has(o) { return #gold in o && o?.#gold > 0 && o?.#bonus(1); }
+  nested() { return class { #gold = 'own'; read() { return this.#gold; } }; }
+}
+export class Plain { #n = 0; inc() { return ++this.#n; } }
+export class Derived extends Plain { #m; constructor() { if (1) super(); } }
+export class Bare extends Plain { #m = 1; }`, URL_JS);
+  assert.match(code, 'static { __hot.pi(0, function () { return { "#empty": void 0, "#gold": (10), "#cb": (() => __hot_P0.p(this, "#gold")["#gold"]), }; }) }');
+  assert.match(code, 'name = (__hot_P0.st(this), { "name": () => 1 }["name"])', 'the first public field stamps, and its function keeps its name');
+  assert.match(code, '__hot_P0.p(this, "#gold")["#gold"] += n; __hot_P0.p(this, "#gold")["#gold"]++; [__hot_P0.p(this, "#gold")["#gold"]] = [n];');
+  assert.match(code, '__hot_P0.b(this, "#rich")[__hot_P0_0] ? __hot_P0.b(this, "#bonus")[__hot_P0_1](n)');
+  assert.match(code, '__hot_P0.h(  o, "#gold") && __hot_P0.p(o, "#gold", 1)?.["#gold"] > 0 && __hot_P0.b(o, "#bonus", 1)?.[__hot_P0_1](1)');
+  assert.match(code, "class { #gold = 'own'; read() { return this.#gold; } }", 'a class written inside keeps its own private names');
+  assert.match(code, 'constructor() { super(); __hot_P1.st(this); }', 'a base class without fields stamps in its constructor');
+  assert.match(code, 'if (1) __hot_P2.st(super())', 'a derived constructor stamps what super() returns');
+  assert.match(code, 'constructor(...__hot_a) { __hot_P3.st(super(...__hot_a)); }');
+  assert.equal(code.match(/#(gold|cb|empty|rich|bonus|n|m)\b(?!")/g), ['#gold', '#gold'], 'no private name of a hot class is left, only the inner class\'s');
+
 });
 
 test('the transform cache: memory, then disk for a second start', async () => {

@@ -27,6 +27,19 @@ export const INLINE_PREFIX = '__hot_J';
 /** Prefixes of the module-local consts of nested function N: its slot and the closure maker. */
 export const NESTED_PREFIX = '__hot_N';
 export const MAKER_PREFIX = '__hot_M';
+/** Prefix of the module-local const that holds the `#private` keeper of class cell N (`__hot_P3`, its symbols `__hot_P3_0`). */
+export const PRIVATE_PREFIX = '__hot_P';
+/**
+ * Source of the keeper of a class with `#private` members (runtime/privates.ts), emitted in
+ * each version's prologue; the runtime keeps the first. Its own name, `__hot_Q`, is local to it.
+ */
+export const KEEPER_SOURCE = (stamp: string) => `class __hot_Q extends ${stamp} { #p = __hot_Q.e || !__hot_Q.i ? {} : __hot_Q.i.call(this); `
+  + 'static st(o) { new __hot_Q(o); return o; } static f(o) { return o.#p; } '
+  + 'static p(o, n, x) { try { return o.#p; } catch { return __hot_Q.m(o, n, x, 0); } } '
+  + 'static w(o, n, x) { try { return o.#p; } catch { return __hot_Q.m(o, n, x, 1); } } '
+  + 'static b(o, n, x) { try { o.#p; return o; } catch { return __hot_Q.m(o, n, x, 2); } } '
+  + 'static h(o, n) { try { return #p in o || __hot_Q.m(o, n, 0, 3); } catch { return __hot_Q.m(o, n, 0, 4); } } }';
+
 /** Prefix of the module-local const that holds the stable class shell of cell N. */
 export const SHELL_PREFIX = '__hot_S';
 /** Local name given to an anonymous `export default function/class` or expression. */
@@ -43,4 +56,4 @@ export const VERSION_PARAM = 'hot';
 export const LIVE_PARAM = 'hot-live';
 
 /** Bumped whenever the shape of the transform output changes; part of the cache key. */
-export const TRANSFORM_FORMAT = 9;
+export const TRANSFORM_FORMAT = 10;

@@ -16,6 +16,7 @@ import {
   INLINE_PREFIX,
   MAKER_PREFIX,
   NESTED_PREFIX,
+  PRIVATE_PREFIX,
   RESERVED_PREFIX,
   RUNTIME_KEY,
   SETTER_INDEX,
@@ -28,6 +29,7 @@ import {
 import { analyzeModule } from './scope.js';
 import { fingerprint } from './fingerprint.js';
 import { findPragmas } from './pragmas.js';
+import { rewritePrivates } from './privates.js';
 const { createRequire } = process.getBuiltinModule('node:module');
 import type {
   BindingInfo,
@@ -582,10 +584,14 @@ export function transform(source: string, url: string, options: TransformOptions
       const constructor = node.body.body.find((m: Node) => m.type === 'MethodDefinition' && m.kind === 'constructor' && m.value?.body);
       if (constructor) output.appendLeft(constructor.value.body.start + 1, ' super();');
     }
+    const privates = rewritePrivates({
+      node, source, output, index, keeper: `${PRIVATE_PREFIX}${index}`,
+      line: (offset) => lines.locate(offset).line,
+      pragmaBefore: (offset) => pragmas.before(offset),
+    });
+    if (privates) prologueCells.push(...privates.prologue);
     const statics: StaticFieldInfo[] = [];
-    let privateMembers = false;
     for (const member of node.body.body) {
-      if (member.key?.type === 'PrivateIdentifier') privateMembers = true;
       const keyName = member.computed ? null : member.key?.type === 'Identifier' ? member.key.name : member.key?.type === 'Literal' ? String(member.key.value) : null;
       if (member.type === 'MethodDefinition' && member.kind !== 'constructor' && member.value?.body && keyName != null) {
         const flags = (member.static ? 1 : 0) | (member.kind === 'get' ? 2 : member.kind === 'set' ? 4 : 0);
@@ -608,11 +614,18 @@ export function transform(source: string, url: string, options: TransformOptions
     // The class's own name inside its body means the stable class, not this version.
     for (const reference of scope.classSelfReferences(node)) {
       const identifier = reference.identifier as Node;
-      // `Player.#count` must keep reading the implementation that owns the private name.
-      if (special().privateObjects.has(identifier.start)) continue;
+      // A class that keeps native `#private` members: `Player.#count` must read the implementation.
+      if (privates?.native && special().privateObjects.has(identifier.start)) continue;
       output.overwrite(identifier.start, identifier.end, shell, { contentOnly: true });
     }
-    return { statics, privateMembers };
+    return { statics, privates };
+  };
+
+  const classInfo = (index: number, { statics, privates }: ReturnType<typeof classNode>) => {
+    const info = bindings[index].info;
+    if (statics.length) info.statics = statics;
+    if (privates?.statics.length) info.privateStatics = privates.statics;
+    if (privates?.native) info.privateNative = privates.native;
   };
 
   let group = 0;
@@ -678,9 +691,7 @@ export function transform(source: string, url: string, options: TransformOptions
         output.appendRight(statement.start, `let ${local} = ${HANDLE}.cls(${index}, `);
         output.appendLeft(statement.end, ');');
       }
-      const { statics, privateMembers } = classNode(statement, index, name);
-      if (statics.length) bindings[index].info.statics = statics;
-      if (privateMembers) bindings[index].info.privateMembers = true;
+      classInfo(index, classNode(statement, index, name));
       continue;
     }
 
@@ -705,9 +716,7 @@ export function transform(source: string, url: string, options: TransformOptions
         bindings[index].info.exported = ['default'];
         output.appendRight(expression.start, `${HANDLE}.cls(${index}, `);
         output.appendLeft(expression.end, ')');
-        const { statics, privateMembers } = classNode(expression, index, expression.id?.name ?? 'default');
-        if (statics.length) bindings[index].info.statics = statics;
-        if (privateMembers) bindings[index].info.privateMembers = true;
+        classInfo(index, classNode(expression, index, expression.id?.name ?? 'default'));
       } else {
         const sites = inlineSites(expression);
         markMoved(sites);
@@ -755,9 +764,7 @@ export function transform(source: string, url: string, options: TransformOptions
             const key = JSON.stringify(id.name);
             output.appendRight(init.start, `${HANDLE}.cls(${index}, ${init.id ? '(' : `{ ${key}: (`}`);
             output.appendLeft(init.end, init.id ? '))' : `) }[${key}])`);
-            const { statics, privateMembers } = classNode(init, index, init.id?.name ?? id.name);
-            if (statics.length) bindings[index].info.statics = statics;
-            if (privateMembers) bindings[index].info.privateMembers = true;
+            classInfo(index, classNode(init, index, init.id?.name ?? id.name));
           } else {
             // `let x!: T` promises an assignment later; with the initializer given here the `!` must go.
             if (declarator.definite && !init) {

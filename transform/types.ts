@@ -88,6 +88,13 @@ export interface StaticFieldInfo {
   pragma?: DataPragma;
 }
 
+/** Why a class keeps native `#private` members: the member, its line, and the reason. */
+export interface PrivateNativeInfo {
+  member: string;
+  line: number;
+  reason: string;
+}
+
 /** One top-level binding of a module, in source order; its index is its cell number. */
 export interface BindingInfo {
   /** The binding's name in the source (`default` for an anonymous default export). */
@@ -117,8 +124,10 @@ export interface BindingInfo {
   statics?: StaticFieldInfo[];
   /** For functions: hash of the functions written inside it (they keep the code they were created with). */
   nested?: string;
-  /** For classes: the class declares `#private` members (they do not survive reloads). */
-  privateMembers?: boolean;
+  /** For classes: static `#private` fields, kept by the data rules like public ones (names with `#`). */
+  privateStatics?: StaticFieldInfo[];
+  /** For classes: the class keeps native `#private` members, and a reload that touches it fails. */
+  privateNative?: PrivateNativeInfo;
   /** Injected by a compiler that ran before us (tsx's `__name`): a cell like any other, left out of reports. */
   generated?: boolean;
 }
