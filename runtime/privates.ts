@@ -17,7 +17,9 @@
  * object, so `+=`, `++`, `??=` and destructuring work unchanged, at plain speed
  * (bench/design/e-keepers.mjs, results/e-keepers.md).
  */
-import { types } from 'node:util';
+/** `util.types.isProxy`, loaded on the cold path only (an ES import of a builtin costs milliseconds at start). */
+let isProxy: ((value: unknown) => boolean) | undefined;
+const proxy = (value: unknown) => (isProxy ??= process.getBuiltinModule('node:util').types.isProxy)(value);
 
 /** The base of every keeper: its constructor returns the object it is given, so `new Keeper(o)` adds `#p` to `o`. */
 export class Stamp {
@@ -101,7 +103,7 @@ export function makeKeeper(shell: Function, className: string, literal: Function
     throw new TypeError(message);
   };
   /** An instance made before its class had private members: plain code could not tell it apart. */
-  const older = (target: unknown): target is object => isObject(target) && !types.isProxy(target) && target instanceof shell;
+  const older = (target: unknown): target is object => isObject(target) && !proxy(target) && target instanceof shell;
   const messages = [
     (name: string) => `Cannot read private member ${name} from an object whose class did not declare it`,
     (name: string) => `Cannot write private member ${name} to an object whose class did not declare it`,

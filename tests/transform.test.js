@@ -205,6 +205,13 @@ test('minified code: statements with no space between them stay valid', () => {
   assert.equal(result.errors.map((e) => e.message), []);
 });
 
+test('an inline function named by a reserved word (commonmark.js: `continue: function (…) {…}`) gets a stand-in that parses and has its name', async () => {
+  const { code } = transform('export const blocks = { continue: function () { return 1; }, finally() { return 2; }, eval: () => 3 };', URL_JS, { inlineSourceMap: false });
+  assert.match(code, '{ continue: function (...a) {');
+  assert.equal(parseSync('out.js', code, { sourceType: 'module' }).errors.map((e) => e.message), [], 'the output is valid JavaScript');
+  assert.not.match(code, /function (continue|finally|eval)\b/);
+});
+
 test('export default without a semicolon, abstract classes', () => {
   for (const [source, lang] of [['const x = 1\nexport default x', 'js'], ['export abstract class Shape { abstract area(): number; describe() { return 1; } }', 'ts']]) {
     const { code } = transform(source, lang === 'ts' ? 'file:///m.ts' : URL_JS);

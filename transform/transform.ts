@@ -124,10 +124,20 @@ function patternNames(pattern: Node, out: Node[] = []): Node[] {
 }
 
 /** The stand-in literal for a function cell, emitted once per function so each has its own feedback. */
+/** Words a function in module code cannot be named (`continue: function () {…}` makes a function named `continue`). */
+const RESERVED = new Set(('break case catch class const continue debugger default delete do else enum export extends false finally for function if import in '
+  + 'instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private '
+  + 'protected public await arguments eval').split(' '));
+
 function standInSource(name: string, shape: FunctionShape, cell: string, construct = 'Reflect.construct'): string {
-  const safe = /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default' ? name : 'standIn';
+  const identifier = /^[A-Za-z_$][\w$]*$/.test(name);
+  const safe = identifier && name !== 'default' ? name : 'standIn';
   switch (shape) {
     case 'plain':
+      // A reserved word is named the way an object literal names its property's function.
+      if (identifier && RESERVED.has(name) && name !== 'default') {
+        return `{ ${name}: function (...a) { return new.target ? ${construct}(${cell}.t, a, new.target) : ${cell}.t.apply(this, a) } }.${name}`;
+      }
       return `function ${safe}(...a) { return new.target ? ${construct}(${cell}.t, a, new.target) : ${cell}.t.apply(this, a) }`;
     case 'arrow':
       return `(...a) => ${cell}.t(...a)`;
