@@ -11,6 +11,11 @@ export class Entity {
   get alive() { return this.hp > 0; }
   static make(x) { return new Entity(x); }
 }
+// No accessor: the copies on its prototype are plain data properties (see runtime/classes.ts, mirror).
+export class Mover {
+  constructor() { this.x = 0; }
+  move(d) { this.x = (this.x + d) & 1023; return this.x${version ? ` + ${version} * 0` : ''}; }
+}
 export class Vault {
   #gold = 0;
   #fee() { return 0${version ? ` * ${version}` : ''}; }
@@ -23,9 +28,10 @@ function identity(f) { return f; }
 export function makeAdder(k) { return identity((x) => x + k${version ? ` + ${version} * 0` : ''}); }
 `;
 
-const LOOPS = (from) => `import { add, Entity, Vault, handlers, registry, makeAdder } from '${from}';
+const LOOPS = (from) => `import { add, Entity, Mover, Vault, handlers, registry, makeAdder } from '${from}';
 export const make = (n) => Array.from({ length: n }, (_, i) => new Entity(i));
 export const vault = () => new Vault();
+const mover = new Mover();
 const ring = new Array(1024);
 // Made once, before any reload: after reloads its calls go through the newest code.
 const adder = makeAdder(1);
@@ -41,6 +47,8 @@ export const cases = {
   'new (private field)': (n) => { let s = 0; for (let i = 0; i < n; i++) { const v = new Vault(); ring[i & 1023] = v; s += v.deposit(1); } return s; },
   'call': (n) => { let s = 0; for (let i = 0; i < n; i++) s += add(i, 1); return s; },
   'method (old instance)': (n, e) => { let s = 0; for (let i = 0; i < n; i++) s += e.step(1); return s; },
+  // A call site that ran before the reload, calling a method the reload replaced.
+  'method, class without accessors (old call site)': (n) => { let s = 0; for (let i = 0; i < n; i++) s += mover.move(1); return s; },
   'method (new instance)': (n, e, fresh) => { let s = 0; for (let i = 0; i < n; i++) s += fresh.step(1); return s; },
   'getter': (n, e) => { let s = 0; for (let i = 0; i < n; i++) if (e.alive) s++; return s; },
   'new': (n) => { let last; for (let i = 0; i < n; i++) last = new Entity(i); return last.x; },
