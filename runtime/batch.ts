@@ -9,11 +9,10 @@ import type { ActiveBatch, Hub } from './hub.js';
 import type { HotModule, ModuleVersion } from './module.js';
 import { errorInfo, explain } from './failure.js';
 import { formatReport, type ModuleReport, type ReloadErrorInfo, type ReloadReport } from './report.js';
-import { UndoLog } from './undo.js';
+import { batchContext, UndoLog } from './undo.js';
 import { closeAllWindows, describe, release, unwindServers, type Listen, type Resources } from './resources.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
 // node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
-const { AsyncLocalStorage } = process.getBuiltinModule('node:async_hooks');
 const { existsSync, realpathSync } = process.getBuiltinModule('node:fs');
 const { isAbsolute, resolve: resolvePath } = process.getBuiltinModule('node:path');
 const { fileURLToPath, pathToFileURL } = process.getBuiltinModule('node:url');
@@ -45,9 +44,6 @@ const readText = (file: string): Promise<string> => process.getBuiltinModule('no
 /** How long a reload waits for the servers its new code started to listen. */
 const LISTEN_WAIT_MS = 2000;
 
-/** Set while a batch runs, in the async context of everything it evaluates. */
-const insideBatch = new AsyncLocalStorage<number>();
-
 export class BatchRunner {
   readonly #hub: Hub;
   /** Resolves a URL through the module hooks (tells them a module's live version). */
@@ -65,7 +61,8 @@ export class BatchRunner {
 
   /** Runs batches one after another; a failure never rejects. */
   #enqueue(work: (id: number) => Promise<ReloadReport>, verb: string): Promise<ReloadReport> {
-    if (insideBatch.getStore()) {
+    const evaluating = batchContext.getStore();
+    if (evaluating && !evaluating.closed) {
       // Top-level code of a module this batch is evaluating asked for another batch:
       // queueing it would wait for the batch that waits for this module.
       const id = ++this.#batches;
@@ -81,7 +78,7 @@ export class BatchRunner {
       const started = performance.now();
       let report: ReloadReport;
       try {
-        report = await insideBatch.run(id, () => work(id));
+        report = await work(id);
       } catch (error) {
         report = { ok: false, batch: id, modules: [], error: errorInfo(error), ms: 0 };
       }
@@ -151,12 +148,15 @@ export class BatchRunner {
     return this.#enqueue(async (id) => {
       const last = this.#history.pop();
       if (!last) throw new HotError('ERR_HOT_NOTHING_TO_ROLL_BACK', 'no applied reload to roll back');
-      const errors = last.undo.revert();
+      const { errors, warnings } = last.undo.revert('rollback');
       for (const module of last.modules) this.#tellLive(module);
       if (errors.length) throw errors[0];
       return {
         ok: true, batch: id, ms: 0,
-        modules: last.modules.map((module) => ({ file: module.file, version: module.live.version, kept: [], replaced: [], added: [], removed: [], reran: [], swapped: [], warnings: [`rolled back batch ${last.id}`] })),
+        modules: last.modules.map((module) => ({
+          file: module.file, version: module.live.version, kept: [], replaced: [], added: [], removed: [], reran: [], swapped: [],
+          warnings: [`rolled back batch ${last.id}`, ...warnings.filter((w) => w.startsWith(`${module.file}: `)).map((w) => w.slice(module.file.length + 2))],
+        })),
       };
     }, 'rollback');
   }
@@ -200,21 +200,26 @@ export class BatchRunner {
     hub.active = batch;
     let current: Planned | null = null;
     try {
-      for (const step of planned) {
-        current = step;
-        const { module } = step;
-        const version = module.nextVersion++;
-        const url = new URL(module.url);
-        url.searchParams.set(VERSION_PARAM, String(version));
-        batch.expected.set(url.href, module);
-        namespaces.set(module, await import(url.href));
-        const entered = batch.entered.get(module);
-        if (!entered) throw new HotError('ERR_HOT_EVALUATION', `${module.file} was not transformed by @hot/loader on reload (is it excluded by config now?)`);
-        entered.evaluated = true;
-      }
+      // The evaluation runs in the batch's async context: what it writes is the batch's (and
+      // undone with it), what other code writes meanwhile is the game's (runtime/undo.ts).
+      await batchContext.run(batch.undo, async () => {
+        for (const step of planned) {
+          current = step;
+          const { module } = step;
+          const version = module.nextVersion++;
+          const url = new URL(module.url);
+          url.searchParams.set(VERSION_PARAM, String(version));
+          batch.expected.set(url.href, module);
+          namespaces.set(module, await import(url.href));
+          const entered = batch.entered.get(module);
+          if (!entered) throw new HotError('ERR_HOT_EVALUATION', `${module.file} was not transformed by @hot/loader on reload (is it excluded by config now?)`);
+          entered.evaluated = true;
+        }
+      });
       current = null;
       closeAllWindows();
       await this.#settleListens(batch);
+      batch.undo.closed = true;
       const reports = this.#commit(batch, previousLive);
       for (const module of batch.created) for (const [owner, resources] of module.live.runs) module.resources.set(owner, resources);
       for (const module of batch.entered.keys()) {
@@ -227,13 +232,14 @@ export class BatchRunner {
       return { ok: true, batch: id, modules: reports, ms: 0 };
     } catch (error) {
       closeAllWindows();
+      batch.undo.closed = true;
       const info = explain(error, current, batch, planned);
       // What the failed code set up goes first (its servers free their ports), then the
       // servers that handed a port over listen again.
       const started: Resources = [...evaluatedBy(batch)].flatMap(([, version]) => [...version.runs.values()].flat());
       const releaseErrors: unknown[] = release(started);
       releaseErrors.push(...(await unwindServers(started, LISTEN_WAIT_MS)));
-      const revertErrors = [...batch.undo.revert(), ...releaseErrors];
+      const revertErrors = [...batch.undo.revert('failed').errors, ...releaseErrors];
       // Methods of a failed version that escaped (bound during its evaluation) forward to the live ones.
       for (const version of batch.entered.values()) version.token.s = true;
       for (const [module, live] of previousLive) {

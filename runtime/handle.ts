@@ -8,7 +8,7 @@ import { Cell, createSlot, setTarget, type HotSlot, type InlineSlot } from './ce
 import { attach, callLatest, hasLatest, isClass, Placeholder, Root, runtimeShell } from './classes.js';
 import type { HotModule, ModuleVersion } from './module.js';
 import { dressStandIn, forwardCalls, forwardingProxy, updateLength } from './standin.js';
-import type { UndoLog } from './undo.js';
+import { batchContext, type UndoLog } from './undo.js';
 import { makeKeeper, setInit, Stamp, type KeeperCalls } from './privates.js';
 import { HotError } from '../transform/errors.js';
 import { closeWindow, heldPort, openWindow, type Server, type Window } from './resources.js';
@@ -104,6 +104,8 @@ export class ModuleHandle {
     this.undo.push(() => {
       if (previous) cells.set(cell.name, previous);
       else cells.delete(cell.name);
+      // Importers were given the new cell's value (a kind change): they get the old one back.
+      if (previous?.initialised) this.module.propagate(previous.name, previous.value);
     });
     if (previous) {
       this.current.warnings.push(`${info.name} changed from ${previous.kind} to ${cell.kind}`);
@@ -113,15 +115,25 @@ export class ModuleHandle {
     }
   }
 
-  #setValue(cell: Cell, value: unknown): void {
+  #setValue(cell: Cell, value: unknown, undo: Pick<UndoLog, 'push'> = this.undo): void {
     const { value: before, initialised } = cell;
     if (initialised && !this.current.valuesBefore.has(cell.name)) this.current.valuesBefore.set(cell.name, before);
     cell.value = value;
     cell.initialised = true;
-    this.undo.push(() => {
+    const file = this.module.file;
+    undo.push((mode) => {
+      // Entries are reverted newest first, so a value other than the one set here was written
+      // by code outside the batch (the game) after it: a failed batch leaves that write alone;
+      // rollback() restores the old value, as asked, and names what it overwrote.
+      let warning: string | undefined;
+      if (!Object.is(cell.value, value)) {
+        if (mode === 'failed') return;
+        warning = `${file}: ${cell.name} is back to its value from before the reload, replacing a value written after it`;
+      }
       cell.value = before;
       cell.initialised = initialised;
       if (initialised) this.module.propagate(cell.name, before);
+      return warning;
     });
   }
 
@@ -435,11 +447,14 @@ export class ModuleHandle {
     const info = this.#info(index);
     const cell = this.module.cells.get(info.name);
     if (cell) {
-      if (this.current.evaluated) {
+      // A write by the evaluation of an open batch is the batch's, undone with it; any other
+      // (the game, while a batch is open too) is kept whatever happens to the batch.
+      const batch = batchContext.getStore();
+      if (batch && !batch.closed) {
+        this.#setValue(cell, value, batch);
+      } else {
         cell.value = value;
         cell.initialised = true;
-      } else {
-        this.#setValue(cell, value);
       }
     }
     this.module.propagate(info.name, value);

@@ -44,8 +44,9 @@ export function reload(files?: FileInput | FileInput[]): Promise<ReloadReport> {
 }
 
 /**
- * Reloads every loaded hot module, changed or not. Unchanged data is kept, so
- * running it twice on unchanged sources changes nothing observable.
+ * Reloads every loaded hot module, changed or not. With unchanged sources, data and
+ * identities are kept; only `@hot replace-data` bindings get new values and
+ * `@hot rerun` statements run again.
  * @example
  * const report = await reloadAll();
  */
@@ -54,9 +55,11 @@ export function reloadAll(): Promise<ReloadReport> {
 }
 
 /**
- * Undoes the last applied batch: code, cells, prototypes and data return to what
- * they were before it. It does not re-run old top-level code, nor undo what dispose
- * handlers released. Each call undoes one more batch.
+ * Undoes the last applied batch: code, cells, prototypes and the data it replaced
+ * return to what they were before it; data it kept stays as the game wrote it (a
+ * replaced binding the game wrote since is restored, with a warning in the report).
+ * It does not re-run old top-level code, nor undo what dispose handlers released.
+ * Each call undoes one more batch.
  * @example
  * await rollback();
  */

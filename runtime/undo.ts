@@ -3,12 +3,27 @@
  * prototypes, statics and data registers how to revert it, in order.
  * Reverting runs the entries newest first, so a value changed twice ends
  * at its value from before the batch.
+ *
+ * Only the batch's own changes are logged. Code outside the batch keeps running while it is
+ * open (a new version awaits at its top level, or Node 20's hooks thread hands the event
+ * loop back), and its writes to kept data are the game's, not the batch's: `inBatch` tells
+ * the two apart by async context, so reverting never loses them.
  */
+const { AsyncLocalStorage } = process.getBuiltinModule('node:async_hooks');
+
+/** Why a batch's changes are reverted: its evaluation failed, or `rollback()` asked for it. */
+export type RevertMode = 'failed' | 'rollback';
+
+/** An entry reverts one change; a string it returns is a warning for the report (a value it overwrote). */
+export type Revert = (mode: RevertMode) => unknown;
+
 export class UndoLog {
-  readonly #entries: (() => void)[] = [];
+  readonly #entries: Revert[] = [];
+  /** Set when the batch commits or fails: later writes are no longer the batch's. */
+  closed = false;
 
   /** Records how to revert a change that has just been made. */
-  push(revert: () => void): void {
+  push(revert: Revert): void {
     this.#entries.push(revert);
   }
 
@@ -18,21 +33,31 @@ export class UndoLog {
 
   /**
    * Reverts every recorded change, newest first. A revert that throws does not
-   * stop the others; the errors are returned so the caller can report them.
+   * stop the others; the errors and the entries' warnings are returned for the report.
    */
-  revert(): unknown[] {
+  revert(mode: RevertMode): { errors: unknown[]; warnings: string[] } {
     const errors: unknown[] = [];
+    const warnings: string[] = [];
     for (let i = this.#entries.length - 1; i >= 0; i--) {
       try {
-        this.#entries[i]();
+        const warning = this.#entries[i](mode);
+        if (typeof warning === 'string') warnings.push(warning);
       } catch (error) {
         errors.push(error);
       }
     }
     this.#entries.length = 0;
-    return errors;
+    return { errors, warnings };
   }
 }
 
 /** Changes outside a reload batch (the first load of a module) are not undoable. */
 export const NO_UNDO: Pick<UndoLog, 'push'> = { push() {} };
+
+/** The undo log of the batch whose evaluation is running, in the async context of everything it evaluates. */
+export const batchContext = new AsyncLocalStorage<UndoLog>();
+
+/** Whether the code running now is the evaluation of the batch that logs into `undo` (not the game's). */
+export function inBatch(undo: Pick<UndoLog, 'push'>): boolean {
+  return batchContext.getStore() === undo && !(undo as UndoLog).closed;
+}
