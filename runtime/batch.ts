@@ -179,8 +179,13 @@ export class BatchRunner {
   }
 
   #tellLive(module: HotModule): void {
+    this.#tellVersion(module, module.live.version);
+  }
+
+  /** Tells the hooks which version of `module` its importers link to from now on. */
+  #tellVersion(module: HotModule, version: number): void {
     const url = new URL(module.url);
-    url.searchParams.set(LIVE_PARAM, String(module.live.version));
+    url.searchParams.set(LIVE_PARAM, String(version));
     this.#resolve(url.href);
   }
 
@@ -200,21 +205,32 @@ export class BatchRunner {
     hub.active = batch;
     let current: Planned | null = null;
     try {
+      // Every new version is linked and evaluated as one module graph, through one generated
+      // entry that imports them all: a link error fails the batch before any module
+      // evaluates, and the evaluation runs in one turn of the event loop, so no tick sees some
+      // modules new and others old (a top-level `await` in new code is the exception: it
+      // yields by definition). The hooks learn every new version first, so the batch's
+      // modules import each other's new versions whatever order Node resolves them in.
+      const urls: string[] = [];
+      for (const step of planned) {
+        const { module } = step;
+        const version = module.nextVersion++;
+        const url = new URL(module.url);
+        url.searchParams.set(VERSION_PARAM, String(version));
+        batch.expected.set(url.href, module);
+        urls.push(url.href);
+        this.#tellVersion(module, version);
+      }
+      const entry = urls.map((url, i) => `import * as m${i} from ${JSON.stringify(url)}; export { m${i} };`).join('\n');
       // The evaluation runs in the batch's async context: what it writes is the batch's (and
       // undone with it), what other code writes meanwhile is the game's (runtime/undo.ts).
-      await batchContext.run(batch.undo, async () => {
-        for (const step of planned) {
-          current = step;
-          const { module } = step;
-          const version = module.nextVersion++;
-          const url = new URL(module.url);
-          url.searchParams.set(VERSION_PARAM, String(version));
-          batch.expected.set(url.href, module);
-          namespaces.set(module, await import(url.href));
-          const entered = batch.entered.get(module);
-          if (!entered) throw new HotError('ERR_HOT_EVALUATION', `${module.file} was not transformed by @hot/loader on reload (is it excluded by config now?)`);
-          entered.evaluated = true;
-        }
+      const loaded = await batchContext.run(batch.undo, () => import(`data:text/javascript,${encodeURIComponent(entry)}`)) as Record<string, unknown>;
+      planned.forEach((step, i) => {
+        current = step;
+        const entered = batch.entered.get(step.module);
+        if (!entered) throw new HotError('ERR_HOT_EVALUATION', `${step.module.file} was not transformed by @hot/loader on reload (is it excluded by config now?)`);
+        entered.evaluated = true;
+        namespaces.set(step.module, loaded[`m${i}`]);
       });
       current = null;
       closeAllWindows();
@@ -233,6 +249,8 @@ export class BatchRunner {
     } catch (error) {
       closeAllWindows();
       batch.undo.closed = true;
+      // The module evaluating when it failed: the last one that entered (none: linking failed).
+      current ??= [...planned].reverse().find((step) => batch.entered.has(step.module)) ?? planned[0] ?? null;
       const info = explain(error, current, batch, planned);
       // What the failed code set up goes first (its servers free their ports), then the
       // servers that handed a port over listen again.
@@ -350,9 +368,13 @@ export class BatchRunner {
         if (after !== before) {
           if (!version.valuesBefore.has(name)) version.valuesBefore.set(name, before);
           cell.value = after;
-          batch.undo.push(() => {
+          batch.undo.push((mode) => {
+            // As for any replaced value (runtime/handle.ts, #setValue): a write made after it wins over a failure.
+            const written = !Object.is(cell.value, after);
+            if (written && mode === 'failed') return undefined;
             cell.value = before;
             module.propagate(name, before);
+            return written ? `${module.file}: ${name} is back to its value from before the reload, replacing a value written after it` : undefined;
           });
           module.propagate(name, after);
           version.kept.delete(name);
@@ -376,7 +398,11 @@ export class BatchRunner {
         reran: [...version.reran],
         // A statement that ran again registered afresh: its inline functions were not swapped for anyone.
         swapped: version.swapped.filter((line) => !version.reran.includes(version.meta.statements[version.swappedIn.get(line) ?? -1]?.line)).sort((a, b) => a - b),
-        warnings: [...version.warnings, ...removed.map((name) => `${name} was removed; references already taken keep the last code`)],
+        warnings: [
+          ...version.warnings,
+          ...removed.map((name) => `${name} was removed; references already taken keep the last code`),
+          ...(version.meta.topLevelAwait ? ['the new code awaits at its top level: other code ran while the batch was open and could see it half applied (writes are never lost)'] : []),
+        ],
       });
     }
     return reports;

@@ -35,6 +35,7 @@ test('no write of the game is lost: a failed batch and rollback() leave kept dat
     try {
       const report = await reloaded(s, ['counter.js'], 'v3');
       assert.equal(report.modules[0].replaced.sort(), ['best', 'inc']);
+      assert.ok(report.modules[0].warnings.some((w) => /awaits at its top level: other code ran while the batch was open/.test(w)), 'a top-level await is named: the one case where the game can see a batch open');
       assert.is(counter.best, 100, 'the batch replaced best');
       await until(() => ticks >= 60, 'ticks after the commit');
     } finally {
@@ -86,6 +87,44 @@ test('reloadAll() with unchanged sources keeps data and identities, except what 
     assert.is(world.log, log);
     assert.is(log.runs, 1 + round, 'a @hot rerun statement runs again');
   }
+});
+
+test('no tick sees a batch before it commits: never a mix of versions, never code of a batch that fails', async () => {
+  const s = stage('atomic');
+  const modules = await Promise.all(['a.js', 'b.js', 'c.js'].map((file) => s.import(file)));
+  const seen = new Set();
+  let ticks = 0;
+  let running = true;
+  const tick = () => {
+    seen.add(modules.map((m) => m.version()).join(','));
+    ticks++;
+    if (running) setImmediate(tick);
+  };
+  tick();
+  const write = (version, broken) => {
+    for (const name of ['a', 'b', 'c']) {
+      s.write(`${name}.js`, `import { mark } from './marks.js';\nexport function version() { return mark('${name}', '${version}'); }\n${broken && name === 'c' ? "throw new Error('c is broken');\n" : ''}`);
+    }
+  };
+  try {
+    let during = 0;
+    for (let round = 2; round <= 13; round++) {
+      const broken = round % 3 === 0;
+      write(`v${round}`, broken);
+      const before = ticks;
+      const report = await reload(['a.js', 'b.js', 'c.js'].map((file) => s.path(file)));
+      during += ticks - before;
+      assert.is(report.ok, !broken, `round ${round}: ${JSON.stringify(report.error)}`);
+      if (broken) write(`v${round - 1}`, false);
+    }
+    assert.ok(during > 0, 'the game ticked while batches loaded');
+  } finally {
+    running = false;
+  }
+  const mixed = [...seen].filter((state) => new Set(state.split(',')).size > 1);
+  assert.equal(mixed, [], 'no tick saw some modules new and others old');
+  const failed = [...seen].filter((state) => ['v3', 'v6', 'v9', 'v12'].includes(state.split(',')[0]));
+  assert.equal(failed, [], 'no tick ran code of a batch that failed');
 });
 
 test.run();

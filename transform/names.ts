@@ -56,4 +56,4 @@ export const VERSION_PARAM = 'hot';
 export const LIVE_PARAM = 'hot-live';
 
 /** Bumped whenever the shape of the transform output changes; part of the cache key. */
-export const TRANSFORM_FORMAT = 10;
+export const TRANSFORM_FORMAT = 11;

@@ -228,6 +228,19 @@ const EFFECTS = new Set(['CallExpression', 'NewExpression', 'TaggedTemplateExpre
  * Whether evaluating `node` can set something up (it calls, constructs, awaits or imports
  * outside any function written in it): only then does the runtime watch what it creates.
  */
+/** Whether the module awaits at its top level (`await x`, `for await`): its evaluation yields. */
+function awaitsAtTopLevel(program: Node, source: string): boolean {
+  if (!/\bawait\b/.test(source)) return false;
+  let found = false;
+  const visit = (node: Node) => {
+    if (found || FUNCTION_OR_CLASS.has(node.type)) return;
+    if (node.type === 'AwaitExpression' || (node.type === 'ForOfStatement' && node.await)) found = true;
+    else forEachChild(node, visit);
+  };
+  for (const statement of program.body) visit(statement);
+  return found;
+}
+
 function hasEffects(node: Node | null): boolean {
   if (!node) return false;
   if (EFFECTS.has(node.type)) return true;
@@ -855,6 +868,7 @@ export function transform(source: string, url: string, options: TransformOptions
     ...(pragmas.module ? { pragma: pragmas.module } : {}),
     ...(options.data ? { project: options.data } : {}),
     ...(pragmas.moduleStatements ? { statementPragma: pragmas.moduleStatements } : {}),
+    ...(awaitsAtTopLevel(program, source) ? { topLevelAwait: true } : {}),
     bindings: bindings.map((b) => b.info),
     statements,
     ...(inline.length ? { inline } : {}),

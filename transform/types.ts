@@ -152,6 +152,8 @@ export interface ModuleMeta {
   project?: DataPragma;
   /** Module-wide statement default from a file-top `@hot rerun` / `@hot once`. */
   statementPragma?: StatementPragma;
+  /** The module awaits at its top level: a batch evaluating it yields to the event loop there. */
+  topLevelAwait?: boolean;
   bindings: BindingInfo[];
   /** Top-level statements that are not declarations, in source order (`__hot.r(i)`). */
   statements: StatementInfo[];
