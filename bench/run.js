@@ -3,7 +3,7 @@
 //   node bench/run.js                      this Node
 //   HOT_BENCH_NODES=/path/node24,/path/node22 node bench/run.js   these Node binaries too
 //   HOT_BENCH_PROCESSES=5                   processes per measurement (medians over them)
-//   HOT_BENCH_ONLY=reload,transform         only these sections: calls (with the dynohot peer), reload, transform, startup
+//   HOT_BENCH_ONLY=reload,transform         only these sections: calls (with the dynohot peer), reload, versions, transform, startup
 //
 // Every number is a median over separate processes, with the baseline measured in
 // the same process as the hot variant (the machine is shared and noisy).
@@ -69,6 +69,17 @@ for (const node of nodes) {
       ['reload(file), transform cached (source seen before)', fmt(median(latency.map((l) => l.cached.p50))), fmt(median(latency.map((l) => l.cached.p95))), fmt(median(latency.map((l) => l.cached.first)))],
       ['bare import(url + "?v=N"), plain module', fmt(median(latency.map((l) => l.bare.p50))), fmt(median(latency.map((l) => l.bare.p95))), fmt(median(latency.map((l) => l.bare.first)))],
     ]));
+  }
+
+  // 2a. Does a reload get slower as versions pile up? (bench/versions.js; one process, 3000 reloads)
+  if (want('versions')) {
+    const runs = Array.from({ length: 2 }, () => child(node, 'versions.js', true));
+    const first = median(runs.map((r) => r[0].p50));
+    console.log(`\nreload p50 of a module with ${runs[0].length ? runs[0].at(-1).versions : 0} versions behind it, at each checkpoint (ms; 50 reloads per checkpoint, 2 processes)\n`);
+    console.log(table(['versions', 'reload p50', 'to the first checkpoint'], runs[0].map((point, i) => {
+      const p50 = median(runs.map((r) => r[i].p50));
+      return [String(point.versions), fmt(p50), `${(p50 / first).toFixed(2)}x`];
+    })));
   }
 
   // 2b. A named peer: dynohot, same operations, same baseline in the same process.

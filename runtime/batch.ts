@@ -230,7 +230,8 @@ export class BatchRunner {
         const entered = batch.entered.get(step.module);
         if (!entered) throw new HotError('ERR_HOT_EVALUATION', `${step.module.file} was not transformed by @hot/loader on reload (is it excluded by config now?)`);
         entered.evaluated = true;
-        namespaces.set(step.module, loaded[`m${i}`]);
+        entered.namespace = loaded[`m${i}`];
+        namespaces.set(step.module, entered.namespace);
       });
       current = null;
       closeAllWindows();

@@ -44,6 +44,8 @@ export class ModuleVersion {
   })();
   /** Whether the version's top-level code ran to the end. */
   evaluated = false;
+  /** The version's module namespace, once a batch evaluated it (the first load's is the importer's). */
+  namespace: unknown = undefined;
 
   // What happened while this version evaluated (for the report).
   readonly kept = new Set<string>();

@@ -212,6 +212,15 @@ test('an inline function named by a reserved word (commonmark.js: `continue: fun
   assert.not.match(code, /function (continue|finally|eval)\b/);
 });
 
+test('a module that awaits at its top level: its functions become stand-ins when its evaluation ends, and it calls them directly until then', () => {
+  const { code, meta } = transform('await ready();\nexport let n = 0;\nexport function bump() { n++; return twice(n); }\nfunction twice(x) { return x * 2; }\nbump();\n', URL_JS, { inlineSourceMap: false });
+  assert.is(meta.topLevelAwait, true);
+  assert.ok(code.endsWith('try { bump(); ;} finally { __hot.e() }\n\n;bump = __hot.fn(1, bump); twice = __hot.fn(2, twice);\n'), code.slice(-200));
+  assert.not.match(code, '(0, __hot_K', 'own calls go to the declarations');
+  assert.is(transform('export function f() { return 1; }\nf();', URL_JS).meta.topLevelAwait, undefined);
+  assert.is(transform('export async function f() { await 1; }', URL_JS).meta.topLevelAwait, undefined, 'an await inside a function is not at the top level');
+});
+
 test('export default without a semicolon, abstract classes', () => {
   for (const [source, lang] of [['const x = 1\nexport default x', 'js'], ['export abstract class Shape { abstract area(): number; describe() { return 1; } }', 'ts']]) {
     const { code } = transform(source, lang === 'ts' ? 'file:///m.ts' : URL_JS);

@@ -850,7 +850,12 @@ export function transform(source: string, url: string, options: TransformOptions
 
   // A module calling its own function declarations calls the latest implementation directly:
   // one frame a call, as plain (recursion reaches the same depth), and still the newest code.
-  const ownFunctions = bindings.filter((b) => b.info.kind === 'function' && b.info.declaration === 'function' && !written.has(b) && variableOf.get(b.local)?.references.some((r) => r.read));
+  // A module that awaits at its top level is evaluated in steps, and code outside it runs in
+  // between: its function declarations become stand-ins for the new code only when its
+  // evaluation ends, or a caller would run new code whose bindings are not yet initialised
+  // (TDZ). Until then its own code calls them directly (the hoisted declarations).
+  const topLevelAwait = awaitsAtTopLevel(program, source);
+  const ownFunctions = topLevelAwait ? [] : bindings.filter((b) => b.info.kind === 'function' && b.info.declaration === 'function' && !written.has(b) && variableOf.get(b.local)?.references.some((r) => r.read));
   // A reference is such a call when `(` follows it and `new` does not precede it (read from the
   // text: a walk of the whole tree for call expressions made the transform 20% slower).
   for (const pending of ownFunctions) {
@@ -868,7 +873,7 @@ export function transform(source: string, url: string, options: TransformOptions
     ...(pragmas.module ? { pragma: pragmas.module } : {}),
     ...(options.data ? { project: options.data } : {}),
     ...(pragmas.moduleStatements ? { statementPragma: pragmas.moduleStatements } : {}),
-    ...(awaitsAtTopLevel(program, source) ? { topLevelAwait: true } : {}),
+    ...(topLevelAwait ? { topLevelAwait: true } : {}),
     bindings: bindings.map((b) => b.info),
     statements,
     ...(inline.length ? { inline } : {}),
@@ -886,7 +891,8 @@ export function transform(source: string, url: string, options: TransformOptions
     ...inlineStandIns,
     ...nestedDeclarations,
   ];
-  let prologue = `const ${declarations.join(', ')}; ${prologueStatements.join(' ')}`;
+  let prologue = `const ${declarations.join(', ')}; ${topLevelAwait ? '' : prologueStatements.join(' ')}`;
+  if (topLevelAwait && prologueStatements.length) output.append(`\n;${prologueStatements.join(' ')}\n`);
   if (written.size) {
     const accessors = [...written].map((b) => {
       const index = bindings.indexOf(b);
