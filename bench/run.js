@@ -76,9 +76,11 @@ for (const node of nodes) {
     const runs = Array.from({ length: 2 }, () => child(node, 'versions.js', true));
     const first = median(runs.map((r) => r[0].p50));
     console.log(`\nreload p50 of a module with ${runs[0].length ? runs[0].at(-1).versions : 0} versions behind it, at each checkpoint (ms; 50 reloads per checkpoint, 2 processes)\n`);
-    console.log(table(['versions', 'reload p50', 'to the first checkpoint'], runs[0].map((point, i) => {
+    console.log(table(['versions', 'reload p50', 'to the first checkpoint', 'write an export let (ns): plain', 'hot'], runs[0].map((point, i) => {
       const p50 = median(runs.map((r) => r[i].p50));
-      return [String(point.versions), fmt(p50), `${(p50 / first).toFixed(2)}x`];
+      const plainNs = median(runs.map((r) => r[i].write.plain));
+      const hotNs = median(runs.map((r) => r[i].write.hot));
+      return [String(point.versions), fmt(p50), `${(p50 / first).toFixed(2)}x`, fmt(plainNs), `${fmt(hotNs)} (${(hotNs / plainNs).toFixed(0)}x)`];
     })));
   }
 
