@@ -38,6 +38,8 @@ export interface CachedTransformOptions {
    * start, and every intermediate edit of a file would otherwise stay on disk.
    */
   directory: string | null;
+  /** A version a reload loads (see `TransformOptions.sharedBindings`). */
+  sharedBindings?: boolean;
 }
 
 export class TransformCache {
@@ -71,7 +73,7 @@ export class TransformCache {
 
   /** The transformed code of `source` loaded from `url`. Throws the transform's HotError. */
   transform(source: string, url: string, options: CachedTransformOptions): string {
-    const key = contentKey(`${this.#salt}\0${url}\0${options.typescript}\0${options.sourceHash ?? ''}\0${options.data ?? ''}\0${source}`);
+    const key = contentKey(`${this.#salt}\0${url}\0${options.typescript}\0${options.sourceHash ?? ''}\0${options.data ?? ''}\0${options.sharedBindings ? 1 : 0}\0${source}`);
     const memory = this.#memory.get(key);
     if (memory !== undefined) {
       this.stats.memoryHits++;
@@ -94,6 +96,7 @@ export class TransformCache {
       inlineSourceMap: false,
       ...(options.sourceHash ? { sourceHash: options.sourceHash } : {}),
       ...(options.data ? { data: options.data } : {}),
+      ...(options.sharedBindings ? { sharedBindings: true } : {}),
     });
     const mapText = JSON.stringify(map);
     // This load gets its map inline (a file written in the background may not be there yet).

@@ -5,7 +5,7 @@
  * runtime tells them a module's live version by resolving `file?hot-live=N`.
  */
 import { fingerprint } from '../transform/fingerprint.js';
-import { LIVE_PARAM, VERSION_PARAM } from '../transform/names.js';
+import { BINDING_PARAM, BINDING_SOURCE, LIVE_PARAM, VERSION_PARAM } from '../transform/names.js';
 import { TransformCache } from './cache.js';
 import { ProjectConfigs, type HotConfig } from './config.js';
 import { globToRegExp } from './glob.js';
@@ -88,6 +88,8 @@ export class LoaderHooks {
 
   /** Answers `file?hot-live=N` (the runtime's message) without touching the file system. */
   resolveEarly(specifier: string): ResolveResult | null {
+    // A shared binding's module (always imported by its absolute URL): nothing to look up.
+    if (specifier.startsWith('file:') && specifier.includes(`?${BINDING_PARAM}=`)) return { url: specifier, shortCircuit: true };
     if (!specifier.startsWith('file:') || !specifier.includes(`${LIVE_PARAM}=`)) return null;
     const url = new URL(specifier);
     const live = Number(url.searchParams.get(LIVE_PARAM));
@@ -114,6 +116,12 @@ export class LoaderHooks {
       this.#versions.set(parsed.href, Number(requested));
     }
     return result;
+  }
+
+  /** The source of a shared binding's module (`file.js?hot-binding=name`), or null for any other URL. */
+  bindingModule(url: string): { format: 'module'; source: string; shortCircuit: true } | null {
+    if (!url.startsWith('file:') || !url.includes(`${BINDING_PARAM}=`)) return null;
+    return { format: 'module', source: BINDING_SOURCE, shortCircuit: true };
   }
 
   /** Whether a module URL is a project file that should be made hot (by its own project's config). */
@@ -160,6 +168,7 @@ export class LoaderHooks {
     const code = this.cache.transform(source, base, {
       typescript,
       directory: reloading ? null : project.cacheDirectory,
+      sharedBindings: reloading,
       ...(sourceHash ? { sourceHash } : {}),
       ...(data ? { data } : {}),
     });

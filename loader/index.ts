@@ -63,7 +63,7 @@ if (typeof api.registerHooks === 'function') {
   type Next<T> = (specifierOrUrl: string, context: unknown) => T;
   api.registerHooks({
     resolve: (specifier: string, context: unknown, next: Next<{ url: string }>) => hooks.resolveEarly(specifier) ?? hooks.adjustResolved(next(specifier, context)),
-    load: (url: string, context: unknown, next: Next<object>) => (hooks.isHot(url) ? hooks.transformLoaded(url, next(url, context) as never) : next(url, context)),
+    load: (url: string, context: unknown, next: Next<object>) => hooks.bindingModule(url) ?? (hooks.isHot(url) ? hooks.transformLoaded(url, next(url, context) as never) : next(url, context)),
   });
 } else {
   const data: ThreadData = { packageRoot, packageVersion, hotSeen };

@@ -24,6 +24,8 @@ export async function resolve(specifier: string, context: unknown, next: Next<{ 
 }
 
 export async function load(url: string, context: unknown, next: Next<{ format?: string | null; source?: unknown }>): Promise<unknown> {
+  const binding = hooks.bindingModule(url);
+  if (binding) return binding;
   if (!hooks.isHot(url)) return next(url, context);
   return hooks.transformLoaded(url, (await next(url, context)) as never);
 }

@@ -74,7 +74,7 @@ export class Hub {
       this.modules.set(base, module);
       this.active?.created.add(module);
     }
-    module.versions.push(version);
+    module.addVersion(version);
     importMeta.hot = new HotContext(module, version);
     // Inside a batch (a reload, or a module it imports for the first time) what statements set
     // up is the batch's until it commits.

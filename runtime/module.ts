@@ -127,18 +127,48 @@ export class HotModule {
     this.live = first;
   }
 
+  /** Per binding name: the versions that declare it as a local of their own, and how to assign it there. */
+  readonly #locals = new Map<string, { version: ModuleVersion; setter: BindingSetter; index: number }[]>();
+  /** Per binding name: how to assign its shared binding (a `let` or `var`, one for every version importing it). */
+  readonly #shared = new Map<string, (value: unknown) => void>();
+
+  /** Records an evaluated version (Node keeps every one). */
+  addVersion(version: ModuleVersion): void {
+    this.versions.push(version);
+    const { setter } = version;
+    if (!setter) return;
+    for (const [name, index] of version.indexOf) {
+      if (version.meta.bindings[index].shared) {
+        if (!this.#shared.has(name)) {
+          this.#shared.set(name, (value) => setter(index, value));
+          // The first version to share it: the binding starts from the value the module has.
+          const cell = this.cells.get(name);
+          if (cell?.initialised) setter(index, cell.value);
+        }
+        continue;
+      }
+      let list = this.#locals.get(name);
+      if (!list) this.#locals.set(name, (list = []));
+      list.push({ version, setter, index });
+    }
+  }
+
   /**
-   * Assigns `value` to binding `name` in every evaluated version except `except`,
-   * so importers of every version and old closures read one value. A version still
-   * evaluating may not have reached the declaration yet (temporal dead zone): skip it.
+   * Assigns `value` to binding `name` in every evaluated version except `except`, so
+   * importers of every version and old closures read one value. A `let` or `var` is one
+   * shared binding that every version imports: one assignment, whatever the number of versions
+   * (`except` included: it has no local of its own). Other bindings are a local per version
+   * (a `const` replaced by a reload, a name that changed kind). A version still evaluating
+   * may not have reached the declaration yet (temporal dead zone): skip it.
    */
   propagate(name: string, value: unknown, except?: ModuleVersion): void {
-    for (const version of this.versions) {
-      if (version === except || !version.setter) continue;
-      const index = version.indexOf.get(name);
-      if (index === undefined) continue;
+    this.#shared.get(name)?.(value);
+    const list = this.#locals.get(name);
+    if (!list) return;
+    for (const { version, setter, index } of list) {
+      if (version === except) continue;
       try {
-        version.setter(index, value);
+        setter(index, value);
       } catch (error) {
         if (!(error instanceof ReferenceError)) throw error;
       }

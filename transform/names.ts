@@ -52,8 +52,19 @@ export const RESERVED_PREFIX = '__hot';
 
 /** Query parameter that carries a module's version in its URL (`file.js?hot=3`). */
 export const VERSION_PARAM = 'hot';
+/**
+ * Query parameter of a module's shared binding `name` (`file.js?hot-binding=tick`): a tiny
+ * module the hooks generate (`export let v; export function s(x) { v = x; }`), evaluated once
+ * and imported by every version, so one assignment reaches every version and importer.
+ */
+export const BINDING_PARAM = 'hot-binding';
+/** Source of a shared binding's module. */
+export const BINDING_SOURCE = 'export let v; export function s(x) { v = x; }\n';
+/** Prefix of the module-local import binding that sets shared binding N (`__hot_B3`), and of the dummy its declaration keeps (`__hot_L3`). */
+export const BINDING_SETTER_PREFIX = '__hot_B';
+export const BINDING_DUMMY_PREFIX = '__hot_L';
 /** Query parameter the runtime resolves to tell the hooks a module's live version. */
 export const LIVE_PARAM = 'hot-live';
 
 /** Bumped whenever the shape of the transform output changes; part of the cache key. */
-export const TRANSFORM_FORMAT = 11;
+export const TRANSFORM_FORMAT = 12;

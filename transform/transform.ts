@@ -16,6 +16,9 @@ import {
   INLINE_PREFIX,
   MAKER_PREFIX,
   NESTED_PREFIX,
+  BINDING_DUMMY_PREFIX,
+  BINDING_PARAM,
+  BINDING_SETTER_PREFIX,
   PRIVATE_PREFIX,
   RESERVED_PREFIX,
   RUNTIME_KEY,
@@ -537,6 +540,14 @@ export function transform(source: string, url: string, options: TransformOptions
   const byName = new Map<string, PendingBinding>();
   const prologueCells: string[] = [];
   const prologueStatements: string[] = [];
+  /**
+   * Imports of shared `let`/`var` bindings; their module's URL is this file's, with
+   * `?hot-binding=name`. Only versions a reload loads (`sharedBindings`) import them: a first load
+   * keeps its own locals (no extra module at start), which the runtime keeps in step with the
+   * shared binding, so a write costs two assignments whatever the number of versions.
+   */
+  const sharedImports: string[] = [];
+  const bindingBase = options.sharedBindings && url.startsWith('file:') ? url.replace(/[?#].*$/, '') : null;
   const variableOf = scope.variables;
 
   const addBinding = (info: Omit<BindingInfo, 'exported' | 'line' | 'column'>, local: string, at: number, constant = false): number => {
@@ -761,6 +772,15 @@ export function transform(source: string, url: string, options: TransformOptions
     if (statement.type === 'VariableDeclaration' && !statement.declare && ['const', 'let', 'var'].includes(statement.kind)) {
       const kind = statement.kind as 'const' | 'let' | 'var';
       const hasPattern = statement.declarations.some((d: Node) => d.id.type !== 'Identifier');
+      // `export let x` of a shared binding: the declaration loses `export`, and `export { x }` re-exports the import.
+      const exported = topStatement !== statement;
+      const sharedExports: string[] = [];
+      // Shared: a `let` or `var` that code assigns after its declaration (a counter a tick
+      // bumps), where a write would otherwise reach every version's binding in turn. A binding
+      // only a reload replaces stays a local per version.
+      const share = !hasPattern && bindingBase !== null && kind !== 'const'
+        && statement.declarations.some((d: Node) => variableOf.get(d.id.name)?.references.some((r) => r.write && !r.init));
+      if (exported && share) output.overwrite(topStatement.start, statement.start, '', { contentOnly: true });
       const keywordEnd = statement.start + kind.length;
       if (hasPattern) {
         const names = statement.declarations.flatMap((d: Node) => patternNames(d.id).map((id: Node) => id.name));
@@ -806,6 +826,15 @@ export function transform(source: string, url: string, options: TransformOptions
             }, id.name, id.start, kind === 'const');
             dataWrap(index, init, id.typeAnnotation ? id.typeAnnotation.end : id.end);
             emitInline(sites, 'd', index, topStatement.start);
+            // One binding for every version: imported from its shared module, so a write reaches
+            // every version and importer at once. The declaration keeps a dummy name, so its
+            // initializer still runs where it is written.
+            if (share) {
+              bindings[index].info.shared = true;
+              output.overwrite(id.start, id.end, `${BINDING_DUMMY_PREFIX}${index}`, { contentOnly: true });
+              sharedImports.push(`import { v as ${id.name}, s as ${BINDING_SETTER_PREFIX}${index} } from ${JSON.stringify(`${bindingBase}?${BINDING_PARAM}=${encodeURIComponent(id.name)}`)};`);
+              if (exported) sharedExports.push(id.name);
+            }
           }
         } else {
           // A destructuring declarator: one initializer, one keep/replace decision for all its names.
@@ -830,6 +859,7 @@ export function transform(source: string, url: string, options: TransformOptions
         }
       }
       if (hasPattern && source[statement.end - 1] !== ';') output.appendLeft(statement.end, ';');
+      if (sharedExports.length) output.appendLeft(topStatement.end, `${source[topStatement.end - 1] === ';' ? '' : ';'} export { ${sharedExports.join(', ')} };`);
       continue;
     }
   }
@@ -881,7 +911,7 @@ export function transform(source: string, url: string, options: TransformOptions
     imports,
   };
 
-  const setterCases = bindings.map((b, i) => `case ${i}: ${b.local} = ${SETTER_VALUE}; break;`).join(' ');
+  const setterCases = bindings.map((b, i) => (b.info.shared ? `case ${i}: ${BINDING_SETTER_PREFIX}${i}(${SETTER_VALUE}); break;` : `case ${i}: ${b.local} = ${SETTER_VALUE}; break;`)).join(' ');
   const setter = bindings.length ? `(${SETTER_INDEX}, ${SETTER_VALUE}) => { switch (${SETTER_INDEX}) { ${setterCases} } }` : 'null';
   const declarations = [
     `${HANDLE} = ${hub}.enter(import.meta, ${JSON.stringify(meta)}, ${setter})`,
@@ -891,7 +921,7 @@ export function transform(source: string, url: string, options: TransformOptions
     ...inlineStandIns,
     ...nestedDeclarations,
   ];
-  let prologue = `const ${declarations.join(', ')}; ${topLevelAwait ? '' : prologueStatements.join(' ')}`;
+  let prologue = `${sharedImports.length ? `${sharedImports.join(' ')} ` : ''}const ${declarations.join(', ')}; ${topLevelAwait ? '' : prologueStatements.join(' ')}`;
   if (topLevelAwait && prologueStatements.length) output.append(`\n;${prologueStatements.join(' ')}\n`);
   if (written.size) {
     const accessors = [...written].map((b) => {

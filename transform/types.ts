@@ -117,6 +117,8 @@ export interface BindingInfo {
   callInit?: boolean;
   /** For data: the initializer calls, constructs, awaits or imports (what it sets up is watched and released with it). */
   effects?: boolean;
+  /** A top-level `let`/`var`: every version imports it from one shared binding module (`?hot-binding=name`). */
+  shared?: boolean;
   /** Bindings declared by one destructuring pattern share a group number (one initializer, one decision). */
   group?: number;
   pragma?: DataPragma;
@@ -175,6 +177,11 @@ export interface TransformOptions {
   sourceHash?: string;
   /** The project's data default (config `data`), applied where no pragma says otherwise. */
   data?: DataPragma;
+  /**
+   * A version a reload loads: its top-level `let`/`var` that code assigns are imported from
+   * their shared binding modules (`file?hot-binding=name`). Default false (a first load).
+   */
+  sharedBindings?: boolean;
   /** Append the source map as an inline `//# sourceMappingURL=` comment. Default true. */
   inlineSourceMap?: boolean;
 }
