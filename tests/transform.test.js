@@ -221,7 +221,7 @@ test('a module that awaits at its top level: its functions become stand-ins when
   assert.is(transform('export async function f() { await 1; }', URL_JS).meta.topLevelAwait, undefined, 'an await inside a function is not at the top level');
 });
 
-test('a top-level let or var that code assigns is imported from its shared binding module, so one write reaches every version', () => {
+test('in a version a reload loads, a let or var that code assigns and a data const are imported from shared binding modules', () => {
   const { code, bindings } = transform('export let tick = 0;\nlet hidden;\nexport var a = 1, b;\nexport const K = 1;\nlet { x } = {};\nlet never = 2;\nexport function step() { tick++; hidden = tick; a = 2; return a + b + K + x + never; }\n', 'file:///game/c.js?hot=3', { inlineSourceMap: false, sharedBindings: true });
   assert.match(code, 'import { v as tick, s as __hot_B0 } from "file:///game/c.js?hot-binding=tick";', 'the version query is not part of the shared URL');
   assert.match(code, 'let __hot_L0 = __hot.d(0) ? __hot.s(0, (0)) : __hot.g(0); export { tick };', 'the declaration keeps a dummy name; the export re-exports the import');
@@ -229,7 +229,7 @@ test('a top-level let or var that code assigns is imported from its shared bindi
   assert.match(code, 'case 0: __hot_B0(__hot_v); break;');
   assert.match(code, '__hot_W.tick++; __hot_W.hidden = tick;', 'writes go through the runtime as before');
   assert.match(code, 'let never = __hot.d(6)', 'a binding only a reload replaces stays a local');
-  assert.equal(bindings.map((b) => [b.name, !!b.shared]), [['tick', true], ['hidden', true], ['a', true], ['b', true], ['K', false], ['x', false], ['never', false], ['step', false]]);
+  assert.equal(bindings.map((b) => [b.name, !!b.shared]), [['tick', true], ['hidden', true], ['a', true], ['b', true], ['K', true], ['x', false], ['never', false], ['step', false]], 'a const a reload may replace is shared too; a let nothing assigns and a pattern are not');
   assert.equal(parseSync('out.js', code, { sourceType: 'module' }).errors.map((e) => e.message), []);
   assert.not.match(transform('export let tick = 0; export function step() { tick++; }', 'file:///game/c.js').code, 'hot-binding', 'a first load keeps its own locals');
 });

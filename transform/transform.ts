@@ -775,11 +775,13 @@ export function transform(source: string, url: string, options: TransformOptions
       // `export let x` of a shared binding: the declaration loses `export`, and `export { x }` re-exports the import.
       const exported = topStatement !== statement;
       const sharedExports: string[] = [];
-      // Shared: a `let` or `var` that code assigns after its declaration (a counter a tick
-      // bumps), where a write would otherwise reach every version's binding in turn. A binding
-      // only a reload replaces stays a local per version.
-      const share = !hasPattern && bindingBase !== null && kind !== 'const'
-        && statement.declarations.some((d: Node) => variableOf.get(d.id.name)?.references.some((r) => r.write && !r.init));
+      // Shared (in a version a reload loads): a `let` or `var` that code assigns after its
+      // declaration (a counter a tick bumps), and a `const` a later reload may replace, where
+      // each new value would otherwise be assigned in every version's binding in turn. Not a
+      // const function or class: those have cells and stand-ins of their own.
+      const share = !hasPattern && bindingBase !== null && (kind === 'const'
+        ? statement.declarations.every((d: Node) => !(d.init && (isFunctionNode(d.init) || d.init.type === 'ClassExpression')))
+        : statement.declarations.some((d: Node) => variableOf.get(d.id.name)?.references.some((r) => r.write && !r.init)));
       if (exported && share) output.overwrite(topStatement.start, statement.start, '', { contentOnly: true });
       const keywordEnd = statement.start + kind.length;
       if (hasPattern) {
