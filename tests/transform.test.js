@@ -241,7 +241,7 @@ test('export default without a semicolon, abstract classes', () => {
   }
 });
 
-test('every ES module in node_modules transforms into code that parses', () => {
+test('every ES module in node_modules transforms into code that parses, as a first load and as a reload', () => {
   const files = corpusFiles();
   let transformed = 0;
   for (const file of files) {
@@ -249,9 +249,12 @@ test('every ES module in node_modules transforms into code that parses', () => {
     const lang = /\.m?ts$/.test(file) ? 'ts' : 'js';
     const before = parseSync(file, source, { sourceType: 'module', lang });
     if (before.errors.length || !before.module.hasModuleSyntax || source.includes('__hot')) continue;
-    const { code } = transform(source, pathToFileURL(file).href, { typescript: lang === 'ts', inlineSourceMap: false });
-    const after = parseSync(file, code, { sourceType: 'module', lang });
-    assert.equal(after.errors.map((e) => e.message), [], file);
+    // As a first load, and as a version a reload loads (shared bindings imported).
+    for (const sharedBindings of [false, true]) {
+      const { code } = transform(source, pathToFileURL(file).href, { typescript: lang === 'ts', inlineSourceMap: false, sharedBindings });
+      const after = parseSync(file, code, { sourceType: 'module', lang });
+      assert.equal(after.errors.map((e) => e.message), [], `${file}${sharedBindings ? ' (reload)' : ''}`);
+    }
     transformed++;
   }
   assert.ok(transformed > 100, `only ${transformed} modules found`);
