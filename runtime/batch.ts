@@ -9,7 +9,7 @@ import type { ActiveBatch, Hub } from './hub.js';
 import type { HotModule, ModuleVersion } from './module.js';
 import { errorInfo, explain } from './failure.js';
 import { formatReport, type ModuleReport, type ReloadErrorInfo, type ReloadReport } from './report.js';
-import { batchContext, UndoLog } from './undo.js';
+import { batchWriting, evaluateIn, UndoLog } from './undo.js';
 import { closeAllWindows, describe, release, unwindServers, type Listen, type Resources } from './resources.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
 // node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
@@ -61,8 +61,7 @@ export class BatchRunner {
 
   /** Runs batches one after another; a failure never rejects. */
   #enqueue(work: (id: number) => Promise<ReloadReport>, verb: string): Promise<ReloadReport> {
-    const evaluating = batchContext.getStore();
-    if (evaluating && !evaluating.closed) {
+    if (batchWriting()) {
       // Top-level code of a module this batch is evaluating asked for another batch:
       // queueing it would wait for the batch that waits for this module.
       const id = ++this.#batches;
@@ -201,7 +200,6 @@ export class BatchRunner {
     const batch: ActiveBatch = { undo: new UndoLog(), expected: new Map(), entered: new Map(), created: new Set() };
     const hub = this.#hub;
     const previousLive = new Map(unique.map((module) => [module, module.live]));
-    const namespaces = new Map<HotModule, unknown>();
     hub.active = batch;
     let current: Planned | null = null;
     try {
@@ -224,14 +222,12 @@ export class BatchRunner {
       const entry = urls.map((url, i) => `import * as m${i} from ${JSON.stringify(url)}; export { m${i} };`).join('\n');
       // The evaluation runs in the batch's async context: what it writes is the batch's (and
       // undone with it), what other code writes meanwhile is the game's (runtime/undo.ts).
-      const loaded = await batchContext.run(batch.undo, () => import(`data:text/javascript,${encodeURIComponent(entry)}`)) as Record<string, unknown>;
+      const loaded = await evaluateIn(batch.undo, () => import(`data:text/javascript,${encodeURIComponent(entry)}`)) as Record<string, unknown>;
       planned.forEach((step, i) => {
         current = step;
         const entered = batch.entered.get(step.module);
         if (!entered) throw new HotError('ERR_HOT_EVALUATION', `${step.module.file} was not transformed by @hot/loader on reload (is it excluded by config now?)`);
-        entered.evaluated = true;
         entered.namespace = loaded[`m${i}`];
-        namespaces.set(step.module, entered.namespace);
       });
       current = null;
       closeAllWindows();
@@ -243,7 +239,7 @@ export class BatchRunner {
         const previous = previousLive.get(module) as ModuleVersion;
         const report = reports.find((r) => r.file === module.file) as ModuleReport;
         this.#releaseReplaced(module, report);
-        this.#finish(previous, module, namespaces.get(module), report);
+        this.#finish(previous, module, module.live.namespace, report);
       }
       this.#history.push({ id, undo: batch.undo, modules: [...batch.entered.keys()] });
       return { ok: true, batch: id, modules: reports, ms: 0 };

@@ -3,13 +3,13 @@
  * Method names are short because they appear in generated code; each says what
  * the transform emits it for. Every change goes through the batch's undo log.
  */
-import type { BindingInfo, DataPragma, FunctionShape, InlineInfo, NestedInfo } from '../transform/types.js';
+import type { BindingInfo, DataPragma, FunctionShape, InlineInfo, NestedInfo, StaticFieldInfo } from '../transform/types.js';
 import { Cell, createSlot, setTarget, type HotSlot, type InlineSlot } from './cell.js';
 import { attach, callLatest, hasLatest, isClass, Placeholder, Root, runtimeShell } from './classes.js';
 import type { HotModule, ModuleVersion } from './module.js';
 import { dressStandIn, forwardCalls, forwardingProxy, updateLength } from './standin.js';
-import { batchContext, type UndoLog } from './undo.js';
-import { makeKeeper, setInit, Stamp, type KeeperCalls } from './privates.js';
+import { batchWriting, type UndoLog } from './undo.js';
+import { initOf, makeKeeper, setInit, Stamp, type KeeperCalls } from './privates.js';
 import { HotError } from '../transform/errors.js';
 import { closeWindow, heldPort, openWindow, type Server, type Window } from './resources.js';
 
@@ -225,7 +225,7 @@ export class ModuleHandle {
   /** Start of a class body: the initialiser of its private fields, run for each instance made from now on. */
   pi(index: number, init: (this: object) => Record<string, unknown>): void {
     const keeper = this.#code(index).cell.keeper as NonNullable<Cell['keeper']>;
-    const previous = keeper.init;
+    const previous = initOf(keeper);
     setInit(keeper, init);
     this.undo.push(() => setInit(keeper, previous));
   }
@@ -239,13 +239,7 @@ export class ModuleHandle {
     const keeper = cell.keeper as NonNullable<Cell['keeper']>;
     const fields = info.privateStatics as NonNullable<BindingInfo['privateStatics']>;
     const field = fields[staticIndex];
-    const previous = cell.initialised ? cell.privateStatics?.find((f) => f.name === field.name) : undefined;
-    let replace = true;
-    if (previous && Object.prototype.hasOwnProperty.call(keeper.statics, field.name)) {
-      const rule = this.#pragma(field.pragma);
-      replace = rule === 'replace' || (rule === 'auto' && previous.fingerprint !== field.fingerprint);
-    }
-    if (!replace) return;
+    if (!this.#replaceStatic(cell.initialised ? cell.privateStatics : undefined, field, keeper.statics)) return;
     const { statics } = keeper;
     const had = Object.prototype.hasOwnProperty.call(statics, field.name);
     const before = statics[field.name];
@@ -310,17 +304,23 @@ export class ModuleHandle {
     return pragma ?? this.current.meta.pragma ?? this.current.meta.project ?? 'auto';
   }
 
+  /**
+   * The data rule of a static field (public or private): evaluate its new initialiser when it
+   * is new, when `holder` does not have it, or when its text changed (or a pragma says so).
+   */
+  #replaceStatic(previousFields: StaticFieldInfo[] | undefined, field: StaticFieldInfo, holder: object): boolean {
+    const previous = previousFields?.find((f) => f.name === field.name);
+    if (!previous || !Object.prototype.hasOwnProperty.call(holder, field.name)) return true;
+    const rule = this.#pragma(field.pragma);
+    return rule === 'replace' || (rule === 'auto' && previous.fingerprint !== field.fingerprint);
+  }
+
   /** Static field initialiser: true to evaluate the new initialiser, false to keep the shell's value. */
   sf(index: number, staticIndex: number): boolean {
     const { info, cell, slot } = this.#code(index);
     const field = (info.statics as NonNullable<BindingInfo['statics']>)[staticIndex];
     const shell = slot.s as Function;
-    const previous = cell.initialised ? cell.statics?.find((f) => f.name === field.name) : undefined;
-    let replace = true;
-    if (previous && Object.prototype.hasOwnProperty.call(shell, field.name)) {
-      const rule = this.#pragma(field.pragma);
-      replace = rule === 'replace' || (rule === 'auto' && previous.fingerprint !== field.fingerprint);
-    }
+    const replace = this.#replaceStatic(cell.initialised ? cell.statics : undefined, field, shell);
     let list = this.current.staticDecisions.get(index);
     if (!list) this.current.staticDecisions.set(index, (list = []));
     list[staticIndex] = replace;
@@ -449,8 +449,8 @@ export class ModuleHandle {
     if (cell) {
       // A write by the evaluation of an open batch is the batch's, undone with it; any other
       // (the game, while a batch is open too) is kept whatever happens to the batch.
-      const batch = batchContext.getStore();
-      if (batch && !batch.closed) {
+      const batch = batchWriting();
+      if (batch) {
         this.#setValue(cell, value, batch);
       } else {
         cell.value = value;

@@ -42,8 +42,6 @@ export class ModuleVersion {
   readonly token: { s: boolean } = new (class VersionToken {
     s = false;
   })();
-  /** Whether the version's top-level code ran to the end. */
-  evaluated = false;
   /** The version's module namespace, once a batch evaluated it (the first load's is the importer's). */
   namespace: unknown = undefined;
 
@@ -129,7 +127,7 @@ export class HotModule {
 
   /** Per binding name: the versions that declare it as a local of their own, and how to assign it there. */
   readonly #locals = new Map<string, { version: ModuleVersion; setter: BindingSetter; index: number }[]>();
-  /** Per binding name: how to assign its shared binding (a `let` or `var`, one for every version importing it). */
+  /** Per binding name: how to assign its shared binding (one for every version a reload loaded, which imports it). */
   readonly #shared = new Map<string, (value: unknown) => void>();
 
   /** Records an evaluated version (Node keeps every one). */
@@ -155,11 +153,11 @@ export class HotModule {
 
   /**
    * Assigns `value` to binding `name` in every evaluated version except `except`, so
-   * importers of every version and old closures read one value. A `let` or `var` is one
-   * shared binding that every version imports: one assignment, whatever the number of versions
-   * (`except` included: it has no local of its own). Other bindings are a local per version
-   * (a `const` replaced by a reload, a name that changed kind). A version still evaluating
-   * may not have reached the declaration yet (temporal dead zone): skip it.
+   * importers of every version and old closures read one value. Versions a reload loaded
+   * import an assigned `let`/`var` or a data `const` from one shared binding: one assignment
+   * for all of them, whatever their number (`except` included: it has no local of its own).
+   * The first load, and a name another kind in some version, keep a local per version. A
+   * version still evaluating may not have reached the declaration yet (temporal dead zone).
    */
   propagate(name: string, value: unknown, except?: ModuleVersion): void {
     this.#shared.get(name)?.(value);

@@ -74,8 +74,6 @@ interface KeeperClass extends KeeperCalls {
 /** What the runtime keeps of a class's keeper. */
 export interface KeeperState {
   keeper: KeeperCalls;
-  /** The latest version's initialiser of the private fields. */
-  init: ((this: object) => Record<string, unknown>) | null;
   /** The class's static private fields. */
   statics: Record<string, unknown>;
   /** Every implementation attached to the shell: `this` in a static initialiser or block. */
@@ -95,7 +93,7 @@ const isObject = (value: unknown): value is object => (typeof value === 'object'
 /** Completes the keeper literal of one class (`shell`), once per process. */
 export function makeKeeper(shell: Function, className: string, literal: Function): KeeperState {
   const Keeper = literal as unknown as KeeperClass;
-  const state: KeeperState = { keeper: Keeper, init: null, statics: {}, implementations: new WeakSet(), symbols: new Map() };
+  const state: KeeperState = { keeper: Keeper, statics: {}, implementations: new WeakSet(), symbols: new Map() };
   Keeper.e = false;
   Keeper.i = null;
   const isStatic = (target: unknown) => target === shell || (isObject(target) && state.implementations.has(target));
@@ -139,8 +137,14 @@ export function makeKeeper(shell: Function, className: string, literal: Function
   return state;
 }
 
+type Init = KeeperClass['i'];
+
+/** The initialiser of the private fields new instances run (the latest version's). */
+export function initOf(state: KeeperState): Init {
+  return (state.keeper as KeeperClass).i;
+}
+
 /** Sets the initialiser new instances run (undo: set the previous one back). */
-export function setInit(state: KeeperState, init: KeeperState['init']): void {
-  state.init = init;
+export function setInit(state: KeeperState, init: Init): void {
   (state.keeper as KeeperClass).i = init;
 }

@@ -6,7 +6,7 @@
  *
  * Only the batch's own changes are logged. Code outside the batch keeps running while it is
  * open (a new version awaits at its top level, or Node 20's hooks thread hands the event
- * loop back), and its writes to kept data are the game's, not the batch's: `inBatch` tells
+ * loop back), and its writes to kept data are the game's, not the batch's: `batchWriting` tells
  * the two apart by async context, so reverting never loses them.
  */
 const { AsyncLocalStorage } = process.getBuiltinModule('node:async_hooks');
@@ -57,7 +57,26 @@ export const NO_UNDO: Pick<UndoLog, 'push'> = { push() {} };
 /** The undo log of the batch whose evaluation is running, in the async context of everything it evaluates. */
 export const batchContext = new AsyncLocalStorage<UndoLog>();
 
-/** Whether the code running now is the evaluation of the batch that logs into `undo` (not the game's). */
-export function inBatch(undo: Pick<UndoLog, 'push'>): boolean {
-  return batchContext.getStore() === undo && !(undo as UndoLog).closed;
+/** How many batch evaluations are running (at most one): outside them no write is a batch's. */
+let evaluating = 0;
+
+/** Runs a batch's evaluation in its async context. */
+export async function evaluateIn<T>(undo: UndoLog, evaluate: () => Promise<T>): Promise<T> {
+  evaluating++;
+  try {
+    return await batchContext.run(undo, evaluate);
+  } finally {
+    evaluating--;
+  }
+}
+
+/**
+ * The undo log of the open batch whose evaluation is writing now, or null for the game's
+ * writes. A write to a top-level binding asks on every call: `getStore()` (~7 ns) is paid only
+ * while a batch evaluates.
+ */
+export function batchWriting(): UndoLog | null {
+  if (evaluating === 0) return null;
+  const undo = batchContext.getStore();
+  return undo && !undo.closed ? undo : null;
 }
