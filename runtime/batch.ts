@@ -8,7 +8,7 @@ import { LIVE_PARAM, VERSION_PARAM } from '../transform/names.js';
 import type { ActiveBatch, Hub } from './hub.js';
 import type { HotModule, ModuleVersion } from './module.js';
 import { errorInfo, explain } from './failure.js';
-import { formatReport, type ModuleReport, type ReloadErrorInfo, type ReloadReport } from './report.js';
+import { formatReport, type ModuleReport, type ReloadErrorInfo, type ReloadOp, type ReloadReport } from './report.js';
 import { batchWriting, evaluateIn, UndoLog } from './undo.js';
 import { closeAllWindows, describe, release, unwindServers, type Listen, type Resources } from './resources.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
@@ -27,6 +27,9 @@ export interface Planned {
   /** Static imports of the new source: resolved URL, statement start, statement text. */
   imports: { url: string | null; specifier: string; start: number; text: string }[];
 }
+
+/** A batch's report before the runner names the call that made it. */
+type Outcome = Omit<ReloadReport, 'op'>;
 
 /** A committed batch, kept so `rollback()` can undo it. */
 interface CommittedBatch {
@@ -60,13 +63,13 @@ export class BatchRunner {
   }
 
   /** Runs batches one after another; a failure never rejects. */
-  #enqueue(work: (id: number) => Promise<ReloadReport>, verb: string): Promise<ReloadReport> {
+  #enqueue(work: (id: number) => Promise<Outcome>, verb: ReloadOp): Promise<ReloadReport> {
     if (batchWriting()) {
       // Top-level code of a module this batch is evaluating asked for another batch:
       // queueing it would wait for the batch that waits for this module.
       const id = ++this.#batches;
       const report: ReloadReport = {
-        ok: false, batch: id, modules: [], ms: 0,
+        op: verb, ok: false, batch: id, modules: [], ms: 0,
         error: errorInfo(new HotError('ERR_HOT_BUSY', `${verb}() was called by the top-level code of a module that is being reloaded; it would wait for itself. Call it from outside the module's top level (an event, a timer)`)),
       };
       this.#announce(report, verb);
@@ -77,9 +80,9 @@ export class BatchRunner {
       const started = performance.now();
       let report: ReloadReport;
       try {
-        report = await work(id);
+        report = { op: verb, ...(await work(id)) };
       } catch (error) {
-        report = { ok: false, batch: id, modules: [], error: errorInfo(error), ms: 0 };
+        report = { op: verb, ok: false, batch: id, modules: [], error: errorInfo(error), ms: 0 };
       }
       report.ms = performance.now() - started;
       this.#announce(report, verb);
@@ -90,7 +93,7 @@ export class BatchRunner {
     return next;
   }
 
-  #announce(report: ReloadReport, verb: string): void {
+  #announce(report: ReloadReport, verb: ReloadOp): void {
     if (!this.#hub.config.quiet && !process.env.HOT_QUIET) process.stderr.write(formatReport(report, verb) + '\n');
     for (const listener of this.#hub.listeners) {
       try {
@@ -188,7 +191,7 @@ export class BatchRunner {
     this.#resolve(url.href);
   }
 
-  async #run(id: number, modules: HotModule[], sources: Map<HotModule, string>): Promise<ReloadReport> {
+  async #run(id: number, modules: HotModule[], sources: Map<HotModule, string>): Promise<Outcome> {
     const unique = [...new Set(modules)];
     if (unique.length === 0) return { ok: true, batch: id, modules: [], ms: 0 };
     for (const module of unique) {

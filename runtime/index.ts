@@ -14,7 +14,7 @@ import { hub } from './hub.js';
 import type { ReloadReport } from './report.js';
 import { recordRelease } from './resources.js';
 
-export type { ReloadReport, ModuleReport, ReloadErrorInfo } from './report.js';
+export type { ReloadReport, ReloadOp, ModuleReport, ReloadErrorInfo } from './report.js';
 export type { FileInput } from './batch.js';
 export type { HotContext, Migration } from './hot-context.js';
 export type { RuntimeConfig } from './hub.js';

@@ -43,11 +43,16 @@ export interface ReloadErrorInfo {
   stack?: string;
 }
 
+/** The runtime calls that make a batch. */
+export type ReloadOp = 'reload' | 'reloadAll' | 'rollback' | 'hotfix';
+
 /**
  * The outcome of `reload()`, `reloadAll()` and `rollback()`. A failed batch has
  * `ok: false`, an `error`, and changed nothing.
  */
 export interface ReloadReport {
+  /** What ran: `reload`, `reloadAll`, `rollback` or `hotfix`. */
+  op: ReloadOp;
   ok: boolean;
   /** Sequence number of the batch in this process. */
   batch: number;
