@@ -21,6 +21,11 @@ export interface HotConfigInput {
   quiet?: boolean;
   /** Cache transforms on disk (node_modules/.cache/hot-loader). Default true. */
   cache?: boolean;
+  /**
+   * The control endpoint (`hot` CLI, admin tools): on by default, on a free port of 127.0.0.1;
+   * `false` turns it off (as does HOT_CONTROL=0), `{ port }` picks the port. Read from the entry's project.
+   */
+  control?: boolean | { port?: number };
 }
 
 /** The normalised, frozen config. */
@@ -31,11 +36,13 @@ export interface HotConfig {
   readonly data: 'auto' | 'keep' | 'replace';
   readonly quiet: boolean;
   readonly cache: boolean;
+  /** The control endpoint: null when turned off; port 0 picks a free one. */
+  readonly control: { readonly port: number } | null;
   /** Where the config came from, for messages. */
   readonly source: string;
 }
 
-const KEYS = ['include', 'exclude', 'data', 'quiet', 'cache'] as const;
+const KEYS = ['include', 'exclude', 'data', 'quiet', 'cache', 'control'] as const;
 
 /**
  * The config of the project rooted at `root` (a directory with a package.json, or null
@@ -127,6 +134,14 @@ export function normalizeConfig(input: unknown, root: string, source: string): H
   for (const key of ['quiet', 'cache'] as const) {
     if (config[key] !== undefined && typeof config[key] !== 'boolean') fail(`'${key}' must be true or false, got ${JSON.stringify(config[key])}`);
   }
+  const control = config.control ?? true;
+  const controlShape = `'control' must be true, false or { "port": <0-65535> }; got ${JSON.stringify(control)}`;
+  if (typeof control !== 'boolean') {
+    if (control === null || typeof control !== 'object' || Array.isArray(control)) fail(controlShape);
+    const { port, ...rest } = control as { port?: unknown };
+    if (Object.keys(rest).length) fail(`unknown key 'control.${Object.keys(rest)[0]}'; allowed: port`);
+    if (port !== undefined && !(Number.isInteger(port) && (port as number) >= 0 && (port as number) <= 65535)) fail(controlShape);
+  }
   return Object.freeze({
     root,
     include: Object.freeze(globs('include', ['**'])),
@@ -134,6 +149,7 @@ export function normalizeConfig(input: unknown, root: string, source: string): H
     data: data as HotConfig['data'],
     quiet: (config.quiet as boolean | undefined) ?? false,
     cache: (config.cache as boolean | undefined) ?? true,
+    control: control === false ? null : Object.freeze({ port: control === true ? 0 : ((control as { port?: number }).port ?? 0) }),
     source,
   });
 }

@@ -8,7 +8,8 @@
 import { ProjectConfigs } from './config.js';
 import type { ThreadData } from './thread.js';
 import type { Hub } from '../runtime/hub.js';
-import '../runtime/index.js';
+import * as runtime from '../runtime/index.js';
+import { ControlEndpoint, type ControlRuntime } from '../control/endpoint.js';
 import { RUNTIME_KEY } from '../transform/names.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
 // node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
@@ -84,6 +85,19 @@ const check = () => {
 };
 setTimeout(check, 2000).unref();
 process.once('beforeExit', check);
+
+// The control endpoint (`hot reload`, `hot status`, …), started after this turn so the
+// entry begins loading first. It never keeps the process alive, and its failures are logged.
+if (config.control && process.env.HOT_CONTROL !== '0') {
+  const { port } = config.control;
+  setImmediate(() => {
+    try {
+      new ControlEndpoint({ runtime: runtime as unknown as ControlRuntime /* TEMP until hotfix merges */, root: entryRoot ?? entryDirectory, entry, loader: packageVersion, port });
+    } catch (error) {
+      process.stderr.write(`[hot] control endpoint: not started: ${(error as Error)?.message ?? error}\n`);
+    }
+  });
+}
 
 /** The entry file Node was asked to run (`node --import @hot/loader app.js`), or null (REPL, `-e`). */
 function entryPath(): string | null {

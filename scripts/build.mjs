@@ -19,8 +19,8 @@
 // (external), never as a bundled copy.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -38,9 +38,8 @@ const tsc = spawnSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfi
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
 const entries = ['runtime/index', 'loader/index', 'loader/hooks', 'loader/thread', 'transform/transform', 'transform/input-map', 'transform/index', 'loader/cache', 'transform/scope'];
-await build({
+const shared = {
   absWorkingDir: root,
-  entryPoints: entries.map((entry) => ({ in: `${entry}.ts`, out: entry })),
   outdir: 'dist',
   bundle: true,
   format: 'esm',
@@ -51,7 +50,7 @@ await build({
   plugins: [{
     name: 'entries-stay-external',
     setup(context) {
-      context.onResolve({ filter: /^\.\.\/runtime\/index\.js$/ }, (args) => (args.importer.endsWith(join('loader', 'index.ts')) ? { path: args.path, external: true } : undefined));
+      context.onResolve({ filter: /^\.\.\/runtime\/index\.js$/ }, (args) => (args.importer.endsWith(join('loader', 'index.ts')) || args.importer.includes(`${sep}control${sep}`) ? { path: args.path, external: true } : undefined));
       context.onResolve({ filter: /^\.\/hooks\.js$/ }, (args) => (args.importer.endsWith(join('loader', 'index.ts')) && args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
     },
   }],
@@ -60,4 +59,8 @@ await build({
   // differs (a working copy between releases) never share transform cache entries.
   define: { PACKAGE_VERSION: JSON.stringify(`${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}+${transformHash()}`) },
   logLevel: 'warning',
-});
+};
+await build({ ...shared, entryPoints: entries.map((entry) => ({ in: `${entry}.ts`, out: entry })) });
+// The `hot` command (package.json "bin"): one file, run directly.
+await build({ ...shared, entryPoints: [{ in: 'cli/main.ts', out: 'cli/main' }], banner: { js: '#!/usr/bin/env node' } });
+chmodSync(join(root, 'dist', 'cli', 'main.js'), 0o755);

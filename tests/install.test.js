@@ -4,8 +4,8 @@
 // type-checks against the published types.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { builtinModules } from 'node:module';
@@ -95,6 +95,42 @@ console.log(calls);
   assert.match(result.stderr, /^\[hot\] reload lib\.js v2 \(2 replaced, 1 kept\) in [\d.]+ ms\n$/);
 });
 
+test('`npx hot status` and `npx hot reload` drive a process started from the installed package', async () => {
+  write('game/package.json', JSON.stringify({ name: 'game', private: true, type: 'module' }));
+  write('game/server.js', `import { hit } from './combat.js';\nsetInterval(hit, 5);\n`);
+  write('game/combat.js', `export function hit() { return 1; }\n`);
+  const game = join(app, 'game');
+  const dir = join(work, 'discovery');
+  const child = spawn(node, ['--import', '@hot/loader', 'server.js'], { cwd: game, env: { ...process.env, HOT_QUIET: '1', HOT_CONTROL_DIR: dir }, stdio: 'ignore' });
+  try {
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(join(dir, `${child.pid}.json`))) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error('the installed loader published no control endpoint');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const npx = (...args) => spawnSync('npx', ['--no-install', 'hot', ...args], { cwd: game, encoding: 'utf8', timeout: 60_000, env: { ...process.env, HOT_CONTROL_DIR: dir } });
+    const status = npx('status');
+    assert.is(status.status, 0, status.stderr);
+    assert.match(status.stdout, new RegExp(`^pid ${child.pid}: node v[\\d.]+, up \\d+s, entry server\\.js\n  combat\\.js v1\n  server\\.js v1\n2 hot modules, 0 old versions kept by Node \\(~0 B\\)\n$`));
+    write('game/combat.js', `export function hit() { return 2; }\n`);
+    const reloaded = npx('reload', 'combat.js');
+    assert.is(reloaded.status, 0, reloaded.stderr);
+    assert.match(reloaded.stdout, /^combat\.js v2: replaced hit\nreload applied to 1 module \(batch 1, [\d.]+ ms\)\n$/);
+  } finally {
+    child.kill('SIGINT');
+  }
+});
+
+test('the CLI and control endpoint suites pass against the installed copy (its bin, its loader)', () => {
+  for (const suite of ['cli.test.js', 'control.test.js']) {
+    const result = spawnSync(node, [join(root, 'tests', suite)], { cwd: root, encoding: 'utf8', timeout: 300_000, env: { ...process.env, HOT_TEST_INSTALL: app, HOT_TEST_BIN: join(app, 'node_modules', '@hot', 'loader', 'dist', 'cli', 'main.js'), FORCE_COLOR: '0' } });
+    const passed = Number(/Passed:\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
+    const total = Number(/Total:\s+(\d+)/.exec(result.stdout)?.[1] ?? -1);
+    assert.is(result.status, 0, suite + result.stdout + result.stderr);
+    assert.ok(total >= 5 && passed === total, suite + result.stdout);
+  }
+});
+
 test("README's examples pass against the installed copy", () => {
   const result = spawnSync(node, [join(root, 'tests', 'readme.test.js')], { cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, HOT_TEST_INSTALL: app, FORCE_COLOR: '0' } });
   const passed = Number(/Passed:\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
@@ -104,7 +140,7 @@ test("README's examples pass against the installed copy", () => {
 });
 
 test('real servers (express, fastify, hono, ws) reload as tests/servers.test.js expects, against the installed copy', () => {
-  const frameworks = ['express', 'fastify', 'hono', '@hono/node-server', 'ws'].map((name) => `${name}@${pkg.devDependencies[name]}`);
+  const frameworks = ['express', 'fastify', 'hono', '@hono/node-server', 'ws'].map((name) => `${name}@${pkg.devDependencies[name] ?? pkg.dependencies[name]}`);
   sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...frameworks], { cwd: app });
   const result = spawnSync(node, [join(root, 'tests', 'servers.test.js')], { cwd: root, encoding: 'utf8', timeout: 240_000, env: { ...process.env, HOT_TEST_INSTALL: app, FORCE_COLOR: '0' } });
   const passed = Number(/Passed:\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
