@@ -190,8 +190,8 @@ function latestMember(slot: HotSlot, name: string, flags: number): Function | un
 interface MemberPatches {
   /** The slot's `v` before the first patch: the version whose methods are the class's. */
   readonly version: number;
-  /** Patched functions by {@link memberKey}; the newest patch of a member wins. */
-  readonly members: Map<string, Function>;
+  /** Patched functions by member flags (STATIC | GETTER | SETTER), then name; the newest patch of a member wins. */
+  readonly members: (Map<string, Function> | undefined)[];
   /** Patches in effect (a member patched twice counts twice). */
   count: number;
 }
@@ -199,7 +199,6 @@ interface MemberPatches {
 /** A slot's `v` while its class has patched members: no version has it. */
 const NO_VERSION = 0;
 const memberPatches = new WeakMap<HotSlot, MemberPatches>();
-const memberKey = (name: string, flags: number) => `${flags}:${name}`;
 
 /**
  * Makes `patch` what every copy and stale version of a member runs. Returns how to undo it;
@@ -208,19 +207,19 @@ const memberKey = (name: string, flags: number) => `${flags}:${name}`;
 export function patchMember(slot: HotSlot, name: string, flags: number, patch: Function): () => void {
   let table = memberPatches.get(slot);
   if (!table) {
-    table = { version: slot.v ?? NO_VERSION, members: new Map(), count: 0 };
+    table = { version: slot.v ?? NO_VERSION, members: [], count: 0 };
     memberPatches.set(slot, table);
     slot.v = NO_VERSION;
   }
   const patches = table;
-  const key = memberKey(name, flags);
-  const had = patches.members.has(key);
-  const previous = patches.members.get(key);
-  patches.members.set(key, patch);
+  const members = (patches.members[flags] ??= new Map());
+  const had = members.has(name);
+  const previous = members.get(name);
+  members.set(name, patch);
   patches.count++;
   return () => {
-    if (had) patches.members.set(key, previous as Function);
-    else patches.members.delete(key);
+    if (had) members.set(name, previous as Function);
+    else members.delete(name);
     if (--patches.count > 0) return;
     memberPatches.delete(slot);
     slot.v = patches.version;
@@ -235,7 +234,7 @@ export function patchMember(slot: HotSlot, name: string, flags: number, patch: F
 export function hasLatest(slot: HotSlot, name: string, flags: number, caller: number): boolean {
   const patches = memberPatches.get(slot);
   if (patches) {
-    if (patches.members.has(memberKey(name, flags))) return true;
+    if (patches.members[flags]?.has(name)) return true;
     // Not patched, and the caller is the class's own version: its body is the latest code.
     if (caller === patches.version) return false;
   }
@@ -244,7 +243,7 @@ export function hasLatest(slot: HotSlot, name: string, flags: number, caller: nu
 
 /** Runs the patch or the latest version of a member on behalf of a stale copy. */
 export function callLatest(slot: HotSlot, self: unknown, args: ArrayLike<unknown>, name: string, flags: number): unknown {
-  const target = memberPatches.get(slot)?.members.get(memberKey(name, flags)) ?? latestMember(slot, name, flags);
+  const target = memberPatches.get(slot)?.members[flags]?.get(name) ?? latestMember(slot, name, flags);
   return Reflect.apply(target as Function, self, args);
 }
 
