@@ -68,12 +68,12 @@ export class BatchRunner {
   /** Runs batches one after another; a failure never rejects. */
   #enqueue(work: (id: number) => Promise<Outcome>, verb: ReloadOp): Promise<ReloadReport> {
     if (batchWriting()) {
-      // Top-level code of a module this batch is evaluating asked for another batch:
+      // Top-level code of a module this batch is evaluating (or a hotfix) asked for another batch:
       // queueing it would wait for the batch that waits for this module.
       const id = ++this.#batches;
       const report: ReloadReport = {
         op: verb, ok: false, batch: id, modules: [], ms: 0,
-        error: errorInfo(new HotError('ERR_HOT_BUSY', `${verb}() was called by the top-level code of a module that is being reloaded; it would wait for itself. Call it from outside the module's top level (an event, a timer)`)),
+        error: errorInfo(new HotError('ERR_HOT_BUSY', `${verb}() was called by code that a running batch is evaluating (the top-level code of a module being reloaded, or a hotfix); it would wait for itself. Call it from outside (an event, a timer)`)),
       };
       this.#announce(report, verb);
       return Promise.resolve(report);

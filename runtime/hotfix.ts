@@ -17,7 +17,7 @@ import type { Hub } from './hub.js';
 import type { HotModule, ModuleVersion } from './module.js';
 import type { ModuleReport, ReloadReport } from './report.js';
 import { updateLength } from './standin.js';
-import { UndoLog, type RevertMode } from './undo.js';
+import { evaluateIn, UndoLog, type RevertMode } from './undo.js';
 // Builtins through process.getBuiltinModule, not `import` (see batch.ts).
 const { existsSync, realpathSync } = process.getBuiltinModule('node:fs');
 const { isAbsolute, resolve: resolvePath } = process.getBuiltinModule('node:path');
@@ -360,11 +360,16 @@ export async function runHotfix(hub: Hub, batch: number, file: FileInput): Promi
       const got = main === undefined ? ('default' in loaded ? 'undefined' : 'none') : main === null ? 'null' : typeof main;
       throw new HotError('ERR_HOT_HOTFIX', `a hotfix file's default export must be a function that takes the hotfix API (export default function (hot) { … }); ${path} exports ${got === 'none' ? 'no default' : `a default of type ${got}`}`, { file: path, line: 1, column: 1 });
     }
-    const result: unknown = main(session.api);
-    if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
-      session.warnings.push('the hotfix returned a promise and was awaited: other code ran while it was applied half-way');
-      await result;
-    }
+    // In the batch's async context, like a reload's evaluation: what the hotfix writes through
+    // module code (it calls `setLevel(3)`) is the batch's, undone with it, and a reload() or
+    // hotfix() it would await fails fast (ERR_HOT_BUSY) instead of waiting for itself.
+    await evaluateIn(undo, async () => {
+      const result: unknown = main(session.api);
+      if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
+        session.warnings.push('the hotfix returned a promise and was awaited: other code ran while it was applied half-way');
+        await result;
+      }
+    });
     session.close();
     undo.closed = true;
     return { report: { ok: true, batch, hotfix: path, modules: session.reports(), ms: 0 }, undo: undo.size ? undo : null, modules: session.modules() };

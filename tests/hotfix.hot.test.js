@@ -255,4 +255,16 @@ test('a hotfix that returns a promise is awaited, with a warning', async () => {
   assert.match(report.modules[0].warnings.join('\n'), /returned a promise and was awaited/);
 });
 
+test('writes the hotfix makes through module code are part of the batch; reload() from a hotfix fails fast', async () => {
+  const g = await game();
+  const { player } = g;
+  const failed = await g.fix('hotfixes/writes.js');
+  assert.is(failed.ok, false);
+  assert.is(player.score, 0, 'addScore(5) is undone with the failed hotfix');
+  assert.is(player.addScore(1), 1);
+  const report = await applied(g, 'hotfixes/reentrant.js');
+  assert.is(player.DAMAGE, 4, 'the inner reload() reported ERR_HOT_BUSY instead of waiting for the hotfix');
+  assert.equal(report.modules[0].patched, ['DAMAGE']);
+});
+
 test.run();
