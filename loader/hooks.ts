@@ -5,7 +5,7 @@
  * runtime tells them a module's live version by resolving `file?hot-live=N`.
  */
 import { fingerprint } from '../transform/fingerprint.js';
-import { BINDING_PARAM, BINDING_SOURCE, LIVE_PARAM, VERSION_PARAM } from '../transform/names.js';
+import { BINDING_PARAM, BINDING_SOURCE, HOTFIX_PARAM, LIVE_PARAM, VERSION_PARAM } from '../transform/names.js';
 import { TransformCache } from './cache.js';
 import { ProjectConfigs, type HotConfig } from './config.js';
 import { globToRegExp } from './glob.js';
@@ -30,6 +30,8 @@ interface LoadResult {
 }
 
 const TS_FILE = /\.[cm]?tsx?$/;
+/** A hotfix file the runtime runs (`fire.js?hot-fix=3`): never hot, whatever its project says. */
+const HOTFIX_URL = new RegExp(`[?&]${HOTFIX_PARAM}=`);
 
 /** A project's config with its globs compiled. */
 interface Project {
@@ -124,9 +126,13 @@ export class LoaderHooks {
     return { format: 'module', source: BINDING_SOURCE, shortCircuit: true };
   }
 
-  /** Whether a module URL is a project file that should be made hot (by its own project's config). */
+  /**
+   * Whether a module URL is a project file that should be made hot (by its own project's config).
+   * A hotfix file is not, even inside the project: it is loaded untouched (a module of its own
+   * per run, not a version of a hot module), and what it imports resolves to live versions.
+   */
   isHot(url: string): boolean {
-    return this.#hotProject(url) !== null;
+    return !HOTFIX_URL.test(url) && this.#hotProject(url) !== null;
   }
 
   #hotProject(url: string): Project | null {

@@ -10,6 +10,7 @@ import type { HotModule, ModuleVersion } from './module.js';
 import { errorInfo, explain } from './failure.js';
 import { formatReport, type ModuleReport, type ReloadErrorInfo, type ReloadOp, type ReloadReport } from './report.js';
 import { batchWriting, evaluateIn, UndoLog } from './undo.js';
+import { runHotfix, supersede } from './hotfix.js';
 import { closeAllWindows, describe, release, unwindServers, type Listen, type Resources } from './resources.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
 // node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
@@ -36,6 +37,8 @@ interface CommittedBatch {
   id: number;
   undo: UndoLog;
   modules: HotModule[];
+  /** A hotfix batch: the hotfix file's path. */
+  hotfix?: string;
 }
 
 /** es-module-lexer, loaded at the first reload: a start that never reloads does not pay for it. */
@@ -65,12 +68,12 @@ export class BatchRunner {
   /** Runs batches one after another; a failure never rejects. */
   #enqueue(work: (id: number) => Promise<Outcome>, verb: ReloadOp): Promise<ReloadReport> {
     if (batchWriting()) {
-      // Top-level code of a module this batch is evaluating asked for another batch:
+      // Top-level code of a module this batch is evaluating (or a hotfix) asked for another batch:
       // queueing it would wait for the batch that waits for this module.
       const id = ++this.#batches;
       const report: ReloadReport = {
         op: verb, ok: false, batch: id, modules: [], ms: 0,
-        error: errorInfo(new HotError('ERR_HOT_BUSY', `${verb}() was called by the top-level code of a module that is being reloaded; it would wait for itself. Call it from outside the module's top level (an event, a timer)`)),
+        error: errorInfo(new HotError('ERR_HOT_BUSY', `${verb}() was called by code that a running batch is evaluating (the top-level code of a module being reloaded, or a hotfix); it would wait for itself. Call it from outside (an event, a timer)`)),
       };
       this.#announce(report, verb);
       return Promise.resolve(report);
@@ -145,6 +148,15 @@ export class BatchRunner {
     }, 'reloadAll');
   }
 
+  /** `hotfix(file)`: runs a hotfix file as one batch (runtime/hotfix.ts); a committed one can be rolled back. */
+  hotfix(file: FileInput): Promise<ReloadReport> {
+    return this.#enqueue(async (id) => {
+      const { report, undo, modules } = await runHotfix(this.#hub, id, file);
+      if (undo) this.#history.push({ id, undo, modules, hotfix: report.hotfix });
+      return report;
+    }, 'hotfix');
+  }
+
   /** `rollback()`: undoes the last committed batch. */
   rollback(): Promise<ReloadReport> {
     return this.#enqueue(async (id) => {
@@ -157,7 +169,7 @@ export class BatchRunner {
         ok: true, batch: id, ms: 0,
         modules: last.modules.map((module) => ({
           file: module.file, version: module.live.version, kept: [], replaced: [], added: [], removed: [], reran: [], swapped: [],
-          warnings: [`rolled back batch ${last.id}`, ...warnings.filter((w) => w.startsWith(`${module.file}: `)).map((w) => w.slice(module.file.length + 2))],
+          warnings: [`rolled back batch ${last.id}${last.hotfix ? ` (hotfix ${last.hotfix})` : ''}`, ...warnings.filter((w) => w.startsWith(`${module.file}: `)).map((w) => w.slice(module.file.length + 2))],
         })),
       };
     }, 'rollback');
@@ -206,6 +218,12 @@ export class BatchRunner {
     hub.active = batch;
     let current: Planned | null = null;
     try {
+      // Patches of hotfixes in these modules go first, so the files' code runs (undone with the batch).
+      const superseded = new Map<HotModule, { labels: string[]; warnings: string[] }>();
+      for (const module of unique) {
+        const outcome = supersede(module, batch.undo);
+        if (outcome) superseded.set(module, outcome);
+      }
       // Every new version is linked and evaluated as one module graph, through one generated
       // entry that imports them all: a link error fails the batch before any module
       // evaluates, and the evaluation runs in one turn of the event loop, so no tick sees some
@@ -237,6 +255,12 @@ export class BatchRunner {
       await this.#settleListens(batch);
       batch.undo.closed = true;
       const reports = this.#commit(batch, previousLive);
+      for (const report of reports) {
+        const outcome = [...superseded].find(([module]) => module.file === report.file)?.[1];
+        if (!outcome) continue;
+        report.superseded = outcome.labels;
+        report.warnings.push(...outcome.warnings);
+      }
       for (const module of batch.created) for (const [owner, resources] of module.live.runs) module.resources.set(owner, resources);
       for (const module of batch.entered.keys()) {
         const previous = previousLive.get(module) as ModuleVersion;

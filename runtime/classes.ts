@@ -181,16 +181,70 @@ function latestMember(slot: HotSlot, name: string, flags: number): Function | un
 }
 
 /**
- * Whether a method of an older version has a latest counterpart to forward to.
- * Called only on the cold path, when a copied or bound method of an old version runs.
+ * Members of one class that hotfixes patched (runtime/hotfix.ts), for the cold path of method
+ * version checks. While a class has any, its slot's `v` is {@link NO_VERSION} and the token of
+ * `version` (the version that attached the implementation) is stale, so every method of the
+ * class, copies taken before the hotfix included, asks `hasLatest`: a patched member answers
+ * with its patch; any other member called from `version` itself runs its own body.
  */
-export function hasLatest(slot: HotSlot, name: string, flags: number): boolean {
+interface MemberPatches {
+  /** The slot's `v` before the first patch: the version whose methods are the class's. */
+  readonly version: number;
+  /** Patched functions by member flags (STATIC | GETTER | SETTER), then name; the newest patch of a member wins. */
+  readonly members: (Map<string, Function> | undefined)[];
+  /** Patches in effect (a member patched twice counts twice). */
+  count: number;
+}
+
+/** A slot's `v` while its class has patched members: no version has it. */
+const NO_VERSION = 0;
+const memberPatches = new WeakMap<HotSlot, MemberPatches>();
+
+/**
+ * Makes `patch` what every copy and stale version of a member runs. Returns how to undo it;
+ * undos must run newest first (they do: they live in undo logs).
+ */
+export function patchMember(slot: HotSlot, name: string, flags: number, patch: Function): () => void {
+  let table = memberPatches.get(slot);
+  if (!table) {
+    table = { version: slot.v ?? NO_VERSION, members: [], count: 0 };
+    memberPatches.set(slot, table);
+    slot.v = NO_VERSION;
+  }
+  const patches = table;
+  const members = (patches.members[flags] ??= new Map());
+  const had = members.has(name);
+  const previous = members.get(name);
+  members.set(name, patch);
+  patches.count++;
+  return () => {
+    if (had) members.set(name, previous as Function);
+    else members.delete(name);
+    if (--patches.count > 0) return;
+    memberPatches.delete(slot);
+    slot.v = patches.version;
+  };
+}
+
+/**
+ * Whether a method compiled by module version `caller` should forward to another function:
+ * a hotfix patch of the member, or the latest version's member. Called only on the cold path,
+ * when a copied or bound method of an old version runs, or any method of a patched class.
+ */
+export function hasLatest(slot: HotSlot, name: string, flags: number, caller: number): boolean {
+  const patches = memberPatches.get(slot);
+  if (patches) {
+    if (patches.members[flags]?.has(name)) return true;
+    // Not patched, and the caller is the class's own version: its body is the latest code.
+    if (caller === patches.version) return false;
+  }
   return latestMember(slot, name, flags) !== undefined;
 }
 
-/** Runs the latest version of a member on behalf of a stale copy. */
+/** Runs the patch or the latest version of a member on behalf of a stale copy. */
 export function callLatest(slot: HotSlot, self: unknown, args: ArrayLike<unknown>, name: string, flags: number): unknown {
-  return Reflect.apply(latestMember(slot, name, flags) as Function, self, args);
+  const target = memberPatches.get(slot)?.members[flags]?.get(name) ?? latestMember(slot, name, flags);
+  return Reflect.apply(target as Function, self, args);
 }
 
 /** `class X {}` and `class X extends Y {}` values, as opposed to functions. */

@@ -63,6 +63,47 @@ export function explain(error: unknown, current: Planned | null, batch: ActiveBa
   return frame ? { ...info, code: 'ERR_HOT_EVALUATION', ...frame } : { ...info, code: 'ERR_HOT_EVALUATION', file: module.file };
 }
 
+/**
+ * Why a hotfix failed, pointing into the hotfix file (`file`, its path) where that is known:
+ * the place of a syntax error, or the frame of the hotfix file nearest the throw (the API call
+ * that was refused, or the user's own `throw`). The file is not transformed: its stack
+ * positions are the source's own.
+ */
+export async function explainHotfix(error: unknown, file: string): Promise<ReloadErrorInfo> {
+  const info = errorInfo(error);
+  if (info.file) return info;
+  const code = (error as { code?: string })?.code;
+  if (code === 'ERR_MODULE_NOT_FOUND' || (error instanceof SyntaxError && /does not provide an export named/.test(info.message))) {
+    return { ...info, code: 'ERR_HOT_LINK', file, ...(moduleNotFound(error, info.message, readOrNull) ?? {}) };
+  }
+  if (code === 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX' || code === 'ERR_INVALID_TYPESCRIPT_SYNTAX') {
+    return { ...info, code: 'ERR_HOT_PARSE', file, ...(typeScriptStripError(error, info, readOrNull) ?? {}) };
+  }
+  if (error instanceof SyntaxError && !framesOf(info.stack).some((f) => f.file === file)) {
+    // Node's error for a module it cannot parse carries no position when the import was
+    // dynamic (it prints one only for an uncaught error): the parser finds it.
+    return { ...info, code: 'ERR_HOT_PARSE', file, ...(await syntaxErrorAt(file)) };
+  }
+  const frame = framesOf(info.stack).find((f) => f.file === file);
+  return { ...info, file, ...(frame ? { line: frame.line, column: frame.column } : {}) };
+}
+
+/** The line and column of the first syntax error in `file`, by the transform's parser (loaded only now). */
+async function syntaxErrorAt(file: string): Promise<{ line: number; column: number } | object> {
+  const source = readOrNull(file);
+  if (source === null) return {};
+  try {
+    const { parseSync } = await import('oxc-parser');
+    const typescript = /\.[cm]?tsx?$/.test(file);
+    const { errors } = parseSync(typescript ? 'hotfix.ts' : 'hotfix.js', source, { lang: typescript ? 'ts' : 'js', sourceType: 'module' });
+    const fatal = errors.find((error) => error.severity === 'Error') ?? errors[0];
+    if (!fatal) return {};
+    return lineColumn(source, fatal.labels[0]?.start ?? 0);
+  } catch {
+    return {};
+  }
+}
+
 const HOT_MESSAGE = /^(\/[^\n]*?|[A-Za-z]:\\[^\n]*?):(\d+):(\d+): /;
 
 /** Errors thrown in our load hook cross the hooks thread (Node 20) as text: "file:line:col: message". */

@@ -594,10 +594,10 @@ export class ModuleHandle {
 
   /** Cold path of a method version check: does the latest version have this member? */
   has(slot: HotSlot, name: string, flags: number): boolean {
-    return hasLatest(slot, name, flags);
+    return hasLatest(slot, name, flags, this.current.version);
   }
 
-  /** Cold path of a method version check: run the latest version of this member. */
+  /** Cold path of a method version check: run the hotfix patch or the latest version of this member. */
   stale(slot: HotSlot, self: unknown, args: ArrayLike<unknown>, name: string, flags: number): unknown {
     return callLatest(slot, self, args, name, flags);
   }

@@ -16,6 +16,7 @@ import { recordRelease } from './resources.js';
 
 export type { ReloadReport, ReloadOp, ModuleReport, ReloadErrorInfo } from './report.js';
 export type { FileInput } from './batch.js';
+export type { Hotfix, HotfixModule } from './hotfix.js';
 export type { HotContext, Migration } from './hot-context.js';
 export type { RuntimeConfig } from './hub.js';
 
@@ -68,7 +69,38 @@ export function rollback(): Promise<ReloadReport> {
 }
 
 /**
- * Runs `listener(report)` after every batch (reload, reloadAll, rollback). Returns an unsubscribe
+ * Runs a hotfix file: an ES module whose default export receives a {@link Hotfix} and patches
+ * the running code (a function's implementation, a class member, a data value). The file is
+ * imported fresh at each call, never made hot (even inside the project), and its specifiers
+ * name modules relative to itself. All of it applies or none of it: if the default export
+ * throws, or a call is refused (`ERR_HOT_HOTFIX`: an unknown module, binding or member, or the
+ * wrong kind; `ERR_HOT_NOT_HOT`), nothing changes and the report points into the hotfix file.
+ * A returned promise is awaited (with a warning). The applied hotfix is a batch: `rollback()`
+ * undoes it; a later reload of a patched module reverts its patches first, so the file's code
+ * runs again (the reload's report lists them in `superseded`).
+ *
+ * @param file the hotfix file: a path (absolute or relative to the working directory) or a file URL.
+ * @returns the batch's report, with `hotfix` (the file's path) and, per patched module,
+ *   `patched` (`['attack', 'Player#fire', 'Player#get hp', 'Player.make', 'DAMAGE']`).
+ * @example
+ * // hotfixes/fire.js
+ * /** @param {import('@hot/loader/runtime').Hotfix} hot *\/
+ * export default function (hot) {
+ *   const player = hot.module('../src/player.js');
+ *   player.method('Player', 'fire', function () { return this.ammo > 0 ? 'bang' : 'click'; });
+ *   player.set('DAMAGE', 12);
+ * }
+ *
+ * // in the server (or `npx hot hotfix hotfixes/fire.js`)
+ * const report = await hotfix('hotfixes/fire.js');
+ * if (!report.ok) console.error(report.error?.message);
+ */
+export function hotfix(file: FileInput): Promise<ReloadReport> {
+  return runner.hotfix(file);
+}
+
+/**
+ * Runs `listener(report)` after every batch (reload, reloadAll, rollback, hotfix). Returns an unsubscribe
  * function. Called by a top-level statement, it is released when that statement runs again or is removed.
  */
 export function onReload(listener: (report: ReloadReport) => void): () => void {

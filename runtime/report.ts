@@ -6,7 +6,10 @@ export interface ModuleReport {
   version: number;
   /** Data bindings that kept their value. */
   kept: string[];
-  /** Data bindings given a new value, and functions and classes whose code changed. */
+  /**
+   * Data bindings given a new value, and functions and classes whose code changed. In a
+   * hotfix batch: what the hotfix patched, as in {@link ModuleReport.patched}.
+   */
   replaced: string[];
   /** Bindings that are new in this version. */
   added: string[];
@@ -28,6 +31,21 @@ export interface ModuleReport {
    * '1 server']`): from statements that ran again, were edited or removed, and replaced initializers.
    */
   released?: string[];
+  /**
+   * Hotfix batches only: what the hotfix patched in this module, in order, one entry per
+   * call. A function or a data binding by its name (`attack`, `DAMAGE`); a class member as
+   * the class name, `#` for an instance member or `.` for a static one, then the member as
+   * `method()` names it without `static `: `Player#fire`, `Player#get hp`, `Player#set hp`,
+   * `Player.make`, `Player.get count`.
+   */
+  patched?: string[];
+  /**
+   * Reloads only: what active hotfixes had patched in this module and the reload reverted
+   * before it evaluated the file (same notation as {@link ModuleReport.patched}); the file's
+   * code runs from now on. A warning names each hotfix. Undone (the patches apply again) if
+   * the reload fails or is rolled back.
+   */
+  superseded?: string[];
   /** Things worth knowing: kind changes, `#private` members, dispose handlers that threw, … */
   warnings: string[];
 }
@@ -47,7 +65,7 @@ export interface ReloadErrorInfo {
 export type ReloadOp = 'reload' | 'reloadAll' | 'rollback' | 'hotfix';
 
 /**
- * The outcome of `reload()`, `reloadAll()` and `rollback()`. A failed batch has
+ * The outcome of `reload()`, `reloadAll()`, `rollback()` and `hotfix()`. A failed batch has
  * `ok: false`, an `error`, and changed nothing.
  */
 export interface ReloadReport {
@@ -58,6 +76,8 @@ export interface ReloadReport {
   batch: number;
   modules: ModuleReport[];
   error?: ReloadErrorInfo;
+  /** Hotfix batches: the hotfix file's absolute path. */
+  hotfix?: string;
   /** Wall time of the batch in milliseconds. */
   ms: number;
 }
@@ -72,6 +92,13 @@ export function formatReport(report: ReloadReport, verb: string, cwd = process.c
     // The whole message: further lines (a compiler's other errors) are indented under the first.
     return `[hot] ${verb} failed (${ms} ms), nothing changed: ${where}${report.error.code} ${report.error.message.replace(/\n/g, '\n    ')}`;
   }
+  if (report.hotfix !== undefined) {
+    // `[hot] hotfix fire.js patched src/player.js: Player#fire, DAMAGE in 0.41 ms`
+    const patched = report.modules.map((m) => `${relative(m.file)}: ${(m.patched ?? m.replaced).join(', ')}`);
+    const warnings = report.modules.flatMap((m) => m.warnings);
+    const what = patched.length ? `patched ${patched.join('; ')}` : 'patched nothing';
+    return `[hot] ${verb} ${relative(report.hotfix)} ${what} in ${ms} ms${warnings.length ? `; ${warnings.length} warning${warnings.length > 1 ? 's' : ''}: ${warnings.join('; ')}` : ''}`;
+  }
   if (report.modules.length === 0) return `[hot] ${verb}: nothing to do (${ms} ms)`;
   const parts = report.modules.map((m) => {
     const counts = [`${m.replaced.length} replaced`, `${m.kept.length} kept`];
@@ -80,6 +107,7 @@ export function formatReport(report: ReloadReport, verb: string, cwd = process.c
     if (m.swapped.length) counts.push(`${m.swapped.length} inline function${m.swapped.length > 1 ? 's' : ''} swapped`);
     if (m.released?.length) counts.push(`released ${m.released.join(', ')}`);
     if (m.reran.length) counts.push(`${m.reran.length} statement${m.reran.length > 1 ? 's' : ''} ran again`);
+    if (m.superseded?.length) counts.push(`hotfix superseded: ${m.superseded.join(', ')}`);
     return `${relative(m.file)} v${m.version} (${counts.join(', ')})`;
   });
   const warnings = report.modules.flatMap((m) => m.warnings);

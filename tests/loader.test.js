@@ -98,6 +98,44 @@ console.log(saved(), failed.ok, failed.error.code, failed.error.line);`,
   }
 });
 
+test('a hotfix from the API logs one line to stderr naming what it patched; a TypeScript hotfix runs where Node strips types', () => {
+  const p = project({
+    'app.js': `import { hotfix } from '@hot/loader/runtime';
+import { Player, attack, DAMAGE } from './src/player.js';
+const report = await hotfix('hotfixes/fire.js');
+console.log(report.ok, new Player().fire(), attack(), DAMAGE);
+if (${nativeTypeScript}) {
+  const typed = await hotfix('hotfixes/typed.ts');
+  console.log(typed.ok, attack());
+}
+const failed = await hotfix('hotfixes/broken.js');
+console.log(failed.ok, failed.error.code, failed.error.line);`,
+    'src/player.js': "export const DAMAGE = 10;\nexport function attack() { return 'v1'; }\nexport class Player { fire() { return 'fires v1'; } }\n",
+    'hotfixes/fire.js': `export default function (hot) {
+  const player = hot.module('../src/player.js');
+  player.method('Player', 'fire', function () { return 'fires (hotfix)'; });
+  player.set('DAMAGE', 12);
+}`,
+    'hotfixes/typed.ts': `import type { Hotfix } from '@hot/loader/runtime';
+export default function (hot: Hotfix): void {
+  hot.module('../src/player.js').fn('attack', (): string => 'typed');
+}`,
+    'hotfixes/broken.js': "export default function (hot) {\n  hot.module('../src/player.js').fn('atack', () => 0);\n}\n",
+  });
+  try {
+    const result = p.run([...IMPORT, 'app.js']);
+    assert.is(result.status, 0, result.stderr);
+    assert.is(result.stdout.trim(), `true fires (hotfix) v1 12${nativeTypeScript ? '\ntrue typed' : ''}\nfalse ERR_HOT_HOTFIX 2`);
+    const lines = result.stderr.trim().split('\n');
+    assert.match(lines[0], /^\[hot\] hotfix hotfixes\/fire\.js patched src\/player\.js: Player#fire, DAMAGE in [\d.]+ ms$/);
+    if (nativeTypeScript) assert.match(lines[1], /^\[hot\] hotfix hotfixes\/typed\.ts patched src\/player\.js: attack in [\d.]+ ms$/);
+    assert.match(lines.at(-1), /^\[hot\] hotfix failed \([\d.]+ ms\), nothing changed: hotfixes\/broken\.js:2:\d+ ERR_HOT_HOTFIX .*src\/player\.js: fn\("atack"\): the module has no binding 'atack'; its bindings: DAMAGE, attack, Player$/);
+    assert.is(lines.length, nativeTypeScript ? 3 : 2, result.stderr);
+  } finally {
+    p.remove();
+  }
+});
+
 test('include and exclude from the "hot" key of package.json', () => {
   const p = project({
     'package.json': { name: 'x', type: 'module', hot: { exclude: ['vendor/**'], quiet: true } },

@@ -11,7 +11,8 @@ export type HotErrorCode =
   | 'ERR_HOT_NOTHING_TO_ROLL_BACK'
   | 'ERR_HOT_INVALID_ARGUMENT'
   | 'ERR_HOT_LISTEN'
-  | 'ERR_HOT_PRIVATE';
+  | 'ERR_HOT_PRIVATE'
+  | 'ERR_HOT_HOTFIX';
 
 /** Where in an original source file an error points (1-based line, 1-based column). */
 export interface SourcePosition {

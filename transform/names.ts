@@ -65,6 +65,12 @@ export const BINDING_SETTER_PREFIX = '__hot_B';
 export const BINDING_DUMMY_PREFIX = '__hot_L';
 /** Query parameter the runtime resolves to tell the hooks a module's live version. */
 export const LIVE_PARAM = 'hot-live';
+/**
+ * Query parameter of a hotfix file the runtime imports (`fire.js?hot-fix=3`, a fresh number
+ * per run): the hooks load such a URL untouched, so a hotfix file inside the project never
+ * becomes a hot module and each run evaluates the file's text of the moment.
+ */
+export const HOTFIX_PARAM = 'hot-fix';
 
 /** Bumped whenever the shape of the transform output changes; part of the cache key. */
 export const TRANSFORM_FORMAT = 12;

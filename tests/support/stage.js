@@ -10,11 +10,14 @@ import { reload } from '@hot/loader/runtime';
 const tests = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(tests, '.work', String(process.pid));
 
-/** Stages `tests/fixtures/<name>/v1` and returns helpers to import, edit and swap versions. */
-export function stage(name) {
+/**
+ * Stages `tests/fixtures/<name>/v1` and returns helpers to import, edit and swap versions.
+ * `as` names the working directory, so one fixture can be staged afresh by several tests.
+ */
+export function stage(name, { as = name } = {}) {
   const source = join(tests, 'fixtures', name);
   if (!existsSync(join(source, 'v1'))) throw new Error(`no fixture ${source}/v1`);
-  const dir = join(work, name);
+  const dir = join(work, as);
   mkdirSync(dir, { recursive: true });
   cpSync(join(source, 'v1'), dir, { recursive: true });
   const path = (file) => join(dir, file);
