@@ -9,7 +9,7 @@ import { ProjectConfigs } from './config.js';
 import type { ThreadData } from './thread.js';
 import type { Hub } from '../runtime/hub.js';
 import * as runtime from '../runtime/index.js';
-import { ControlEndpoint, type ControlRuntime } from '../control/endpoint.js';
+import { ControlEndpoint } from '../control/endpoint.js';
 import { RUNTIME_KEY } from '../transform/names.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
 // node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
@@ -92,7 +92,7 @@ if (config.control && process.env.HOT_CONTROL !== '0') {
   const { port } = config.control;
   setImmediate(() => {
     try {
-      new ControlEndpoint({ runtime: runtime as unknown as ControlRuntime /* TEMP until hotfix merges */, root: entryRoot ?? entryDirectory, entry, loader: packageVersion, port });
+      new ControlEndpoint({ runtime, root: entryRoot ?? entryDirectory, entry, loader: packageVersion, port });
     } catch (error) {
       process.stderr.write(`[hot] control endpoint: not started: ${(error as Error)?.message ?? error}\n`);
     }

@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { project } from './support/project.js';
+import { controlDir, startApp } from './support/control.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
@@ -175,6 +176,53 @@ console.log(JSON.stringify({ ok: report.ok, listeners: game.bus.listenerCount('h
     assert.is(result.stderr, "");
     assert.equal(JSON.parse(result.stdout), { ok: true, listeners: 1, hits: [2, 3] }, result.stderr);
   } finally {
+    p.remove();
+  }
+});
+
+test("the hotfix example: the seed's player_fire case, a copy taken before the hotfix runs the patch; rollback undoes it", () => {
+  const p = project({
+    'src/player.js': block('// src/player.js'),
+    'src/attack.js': block('// src/attack.js'),
+    'hotfixes/player_fire.js': block('// hotfixes/player_fire.js'),
+    'main.js': `import { Player, DAMAGE } from './src/player.js';
+import { volley } from './src/attack.js';
+import * as player from './src/player.js';
+const ann = new Player('ann');
+${block("await hotfix('hotfixes/player_fire.js')")}
+const bob = new Player('bob');
+bob.ammo = 1;
+console.log(JSON.stringify({ ok: report.ok, patched: report.modules[0].patched, volley: volley([ann, bob]), direct: ann.fire(), damage: player.DAMAGE }));
+await rollback();
+console.log(JSON.stringify({ volley: volley([ann, bob]), damage: player.DAMAGE }));`,
+  });
+  try {
+    const result = p.run([...IMPORT, 'main.js'], { env: { HOT_QUIET: '' } });
+    const [applied, undone] = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    assert.equal(applied, { ok: true, patched: ['Player#fire', 'DAMAGE'], volley: ['ann clicks', 'bob fires'], direct: 'ann clicks', damage: 12 }, result.stderr);
+    assert.equal(undone, { volley: ['ann fires', 'bob fires'], damage: 10 });
+    assert.match(result.stderr, /^\[hot\] hotfix hotfixes\/player_fire\.js patched src\/player\.js: Player#fire, DAMAGE in [\d.]+ ms$/m, 'the line the README shows');
+  } finally {
+    p.remove();
+  }
+});
+
+test('the control endpoint example: a plain ws client reloads a running process', async () => {
+  const p = project({
+    'server.js': "import { hit } from './combat.js';\nsetInterval(hit, 5);\n",
+    'combat.js': 'export function hit() { return 1; }\n',
+    'reload-bot.js': block('// reload-bot.js'),
+  }, { link: ['@hot/loader', 'ws'] });
+  const dir = controlDir();
+  const running = await startApp(p, { dir });
+  try {
+    p.write('combat.js', 'export function hit() { return 2; }\n');
+    const result = p.run(['reload-bot.js', 'combat.js'], { env: { HOT_CONTROL_DIR: dir } });
+    assert.is(result.stdout, 'applied batch 1\n', result.stderr);
+    const refused = p.run(['reload-bot.js', '../outside.js'], { env: { HOT_CONTROL_DIR: dir } });
+    assert.match(refused.stdout, /^ERR_HOT_OUTSIDE_ROOT /);
+  } finally {
+    await running.stop();
     p.remove();
   }
 });
