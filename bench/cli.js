@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { benchDir, median } from './support.js';
 
 const root = join(benchDir, '..');
-const bin = join(root, 'dist', 'cli', 'main.js');
+const bin = join(root, 'dist', 'cli', 'main.cjs');
 const ROUNDS = Number(process.env.HOT_BENCH_ROUNDS ?? 20);
 const GOAL_MS = 30;
 

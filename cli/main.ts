@@ -263,4 +263,6 @@ function streams(): { out: (line: string) => void; err: (line: string) => void; 
   };
 }
 
-process.exitCode = await main(process.argv.slice(2));
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

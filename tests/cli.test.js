@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { node, project } from './support/project.js';
 import { controlDir, startApp } from './support/control.js';
 
-const bin = process.env.HOT_TEST_BIN ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli', 'main.js');
+const bin = process.env.HOT_TEST_BIN ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli', 'main.cjs');
 
 /** Runs `hot ...args` in `cwd`; returns { status, stdout, stderr, lines }. */
 function hot(args, { cwd, dir, env = {} }) {

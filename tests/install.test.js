@@ -123,7 +123,7 @@ test('`npx hot status` and `npx hot reload` drive a process started from the ins
 
 test('the CLI and control endpoint suites pass against the installed copy (its bin, its loader)', () => {
   for (const suite of ['cli.test.js', 'control.test.js']) {
-    const result = spawnSync(node, [join(root, 'tests', suite)], { cwd: root, encoding: 'utf8', timeout: 300_000, env: { ...process.env, HOT_TEST_INSTALL: app, HOT_TEST_BIN: join(app, 'node_modules', '@hot', 'loader', 'dist', 'cli', 'main.js'), FORCE_COLOR: '0' } });
+    const result = spawnSync(node, [join(root, 'tests', suite)], { cwd: root, encoding: 'utf8', timeout: 300_000, env: { ...process.env, HOT_TEST_INSTALL: app, HOT_TEST_BIN: join(app, 'node_modules', '@hot', 'loader', 'dist', 'cli', 'main.cjs'), FORCE_COLOR: '0' } });
     const passed = Number(/Passed:\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
     const total = Number(/Total:\s+(\d+)/.exec(result.stdout)?.[1] ?? -1);
     assert.is(result.status, 0, suite + result.stdout + result.stderr);
