@@ -37,11 +37,11 @@ function ms(value: number): string {
 }
 
 /** `src/combat.js v2: replaced attack, Player; kept hp` and a line per warning. */
-function moduleLines(module: ModuleReport & { patched?: string[]; superseded?: string[] }, cwd: string, style: Style): string[] {
+function moduleLines(module: ModuleReport, cwd: string, style: Style): string[] {
   const parts: string[] = [];
   // A rollback names the batch it undid first among its warnings: that is what happened, not a warning.
   const warnings = [...module.warnings];
-  if (/^rolled back batch \d+$/.test(warnings[0] ?? '')) parts.push(warnings.shift() as string);
+  if (/^rolled back batch \d+( \(.*\))?$/.test(warnings[0] ?? '')) parts.push(warnings.shift() as string);
   if (module.patched?.length) parts.push(`patched ${names(module.patched)}`);
   else if (module.replaced.length) parts.push(`replaced ${names(module.replaced)}`);
   if (module.added.length) parts.push(`added ${names(module.added)}`);
@@ -50,7 +50,6 @@ function moduleLines(module: ModuleReport & { patched?: string[]; superseded?: s
   if (module.swapped.length) parts.push(`swapped the inline function${module.swapped.length > 1 ? 's' : ''} at line${module.swapped.length > 1 ? 's' : ''} ${names(module.swapped.map(String))}`);
   if (module.reran.length) parts.push(`ran again the statement${module.reran.length > 1 ? 's' : ''} at line${module.reran.length > 1 ? 's' : ''} ${names(module.reran.map(String))}`);
   if (module.released?.length) parts.push(`released ${module.released.join(', ')}`);
-  if (module.superseded?.length) parts.push(`superseded the hotfix of ${names(module.superseded)}`);
   const lines = [`${style.bold(shown(module.file, cwd))} v${module.version}: ${parts.length ? parts.join('; ') : 'no change'}`];
   for (const warning of warnings) lines.push(`  ${style.yellow('warning:')} ${warning}`);
   return lines;

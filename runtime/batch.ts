@@ -10,7 +10,8 @@ import type { HotModule, ModuleVersion } from './module.js';
 import { errorInfo, explain } from './failure.js';
 import { formatReport, type ModuleReport, type ReloadErrorInfo, type ReloadOp, type ReloadReport } from './report.js';
 import { batchWriting, evaluateIn, UndoLog } from './undo.js';
-import { runHotfix, supersede } from './hotfix.js';
+import { runHotfix } from './hotfix.js';
+import { supersede } from './patches.js';
 import { closeAllWindows, describe, release, unwindServers, type Listen, type Resources } from './resources.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
 // node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.

@@ -180,6 +180,56 @@ test('--json prints the reports and status as JSON; NO_COLOR and pipes print no 
   }
 });
 
+test('hotfix: applied, thrown half-way (with the source line), refused, rolled back, superseded by a reload', async () => {
+  const app = project({
+    ...APP,
+    'hotfixes/fix.js': "export default function (hot) {\n  hot.module('../combat.js').fn('hit', function hit() { return 'patched'; });\n}\n",
+    'hotfixes/bad.js': "export default function (hot) {\n  hot.module('../combat.js').fn('hit', function hit() { return 'patched'; });\n  throw new Error('gave up');\n}\n",
+    'hotfixes/misuse.js': "export default function (hot) {\n  hot.module('../combat.js').fn('hot', function hit() {});\n}\n",
+  });
+  const dir = controlDir();
+  const running = await startApp(app, { dir });
+  const run = (...args) => hot(args, { cwd: app.dir, dir });
+  try {
+    const applied = run('hotfix', 'hotfixes/fix.js');
+    assert.is(applied.status, 0, applied.stderr);
+    assert.is(applied.lines[0], 'combat.js v1: patched hit');
+    assert.match(applied.lines[1], BATCH('hotfix hotfixes/fix.js applied to 1 module'));
+    assert.is(applied.lines.length, 2);
+
+    const bad = run('hotfix', 'hotfixes/bad.js');
+    assert.is(bad.status, 1);
+    assert.match(bad.lines[0], BATCH('hotfix hotfixes/bad.js failed, nothing changed'));
+    assert.equal(bad.lines.slice(1), ['hotfixes/bad.js:3:9 ERR_HOT_EVALUATION gave up', " 3 |   throw new Error('gave up');", '   |         ^']);
+
+    const misuse = run('hotfix', 'hotfixes/misuse.js');
+    assert.is(misuse.status, 1);
+    assert.equal(misuse.lines.slice(1), [
+      `hotfixes/misuse.js:2:30 ERR_HOT_HOTFIX ${app.path('combat.js')}: fn("hot"): the module has no binding 'hot'; its bindings: hits, hit`,
+      " 2 |   hot.module('../combat.js').fn('hot', function hit() {});",
+      '   |                              ^',
+    ]);
+    const outside = run('hotfix', '../x.js');
+    assert.is(outside.status, 1);
+    assert.match(outside.lines[1], /^ERR_HOT_OUTSIDE_ROOT /);
+
+    const undo = run('rollback');
+    assert.is(undo.status, 0);
+    assert.is(undo.lines[0], `combat.js v1: rolled back batch 1 (hotfix ${app.path('hotfixes/fix.js')})`);
+
+    assert.is(run('hotfix', 'hotfixes/fix.js').status, 0);
+    app.write('combat.js', `export let hits = 0;\nexport function hit() { hits++; return 'v2'; }\n`);
+    const reload = run('reload');
+    assert.is(reload.status, 0);
+    assert.equal(reload.lines.slice(0, 2), ['combat.js v2: replaced hit; kept hits', "  warning: hotfix hotfixes/fix.js (batch 5) superseded: hit now runs the file's code"]);
+    const json = JSON.parse(run('hotfix', 'hotfixes/fix.js', '--json').stdout);
+    assert.equal([json.op, json.ok, json.hotfix, json.modules[0].patched], ['hotfix', true, app.path('hotfixes/fix.js'), ['hit']]);
+  } finally {
+    await running.stop();
+    app.remove();
+  }
+});
+
 test('several processes: a choice is required (exit 2), --pid picks one, --pid all reports each', async () => {
   const app = project(APP);
   const dir = controlDir();

@@ -176,8 +176,12 @@ test('an oversized message closes the connection (1009); the process and other c
   }
 });
 
-test('reload, reloadAll, rollback and subscribe: replies carry the report; subscribers get every batch as an event', async () => {
-  const s = await session();
+test('reload, reloadAll, rollback, hotfix and subscribe: replies carry the report; subscribers get every batch as an event', async () => {
+  const s = await session({
+    ...APP,
+    'hotfixes/fix.js': "export default function (hot) {\n  hot.module('../combat.js').fn('hit', function hit() { return 'fixed'; });\n}\n",
+    'hotfixes/throws.js': "export default function (hot) {\n  throw new Error('no');\n}\n",
+  });
   try {
     const watcher = await connect(s.running.discovery);
     assert.equal((await watcher.request({ op: 'subscribe' })).result, { subscribed: true });
@@ -203,15 +207,21 @@ test('reload, reloadAll, rollback and subscribe: replies carry the report; subsc
     const undone = await s.client.request({ op: 'rollback' });
     assert.ok(undone.ok);
     assert.is(undone.result.op, 'rollback');
-    await until(() => watcher.events.length === 6, `six events (got ${watcher.events.length})`);
+    const fixed = await s.client.request({ op: 'hotfix', file: 'hotfixes/fix.js' });
+    assert.ok(fixed.ok, JSON.stringify(fixed));
+    assert.equal([fixed.result.op, fixed.result.hotfix, fixed.result.modules[0].patched], ['hotfix', s.app.path('hotfixes/fix.js'), ['hit']]);
+    const thrown = await s.client.request({ op: 'hotfix', file: s.app.path('hotfixes/throws.js') });
+    assert.equal([thrown.ok, thrown.error.code, thrown.error.file, thrown.error.line], [false, 'ERR_HOT_EVALUATION', s.app.path('hotfixes/throws.js'), 2]);
+    await until(() => watcher.events.length === 8, `eight events (got ${watcher.events.length})`);
     assert.equal(watcher.events.map((e) => [e.event, e.report.op, e.report.ok]), [
       ['report', 'reload', true], ['report', 'reload', true], ['report', 'reload', true], ['report', 'reloadAll', true], ['report', 'reload', false], ['report', 'rollback', true],
+      ['report', 'hotfix', true], ['report', 'hotfix', false],
     ]);
     assert.equal((await watcher.request({ op: 'unsubscribe' })).result, { subscribed: false });
     await s.client.request({ op: 'reloadAll' });
     const last = await watcher.request({ op: 'status' });
     assert.ok(last.ok);
-    assert.is(watcher.events.length, 6, 'no event after unsubscribe');
+    assert.is(watcher.events.length, 8, 'no event after unsubscribe');
     watcher.close();
   } finally {
     await s.done();
