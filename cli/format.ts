@@ -98,7 +98,7 @@ export function reportLines(report: ReloadReport & { hotfix?: string }, cwd: str
 
 /** How long ago, roughly: `12s`, `3m12s`, `2h05m`, `3d04h`. */
 export function duration(milliseconds: number): string {
-  const s = Math.floor(milliseconds / 1000);
+  const s = Math.max(0, Math.floor(milliseconds / 1000));
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
   if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;

@@ -8,30 +8,13 @@
  * against the real endpoint (ws) only.
  *
  * node:crypto is not loaded either (~3 ms): the handshake key and the frame masks come from
- * /dev/urandom, and the server's Sec-WebSocket-Accept (a SHA-1 of our key) is not checked.
+ * /dev/urandom (control/random.ts), and the server's Sec-WebSocket-Accept (a SHA-1 of our key) is not checked.
  * That check only tells a websocket server from another HTTP server; the endpoint we reach
  * is the one the discovery file names, and anything else fails at the first frame.
  */
 import type { Socket } from 'node:net';
+import { randomBytes } from '../control/random.js';
 const { connect } = process.getBuiltinModule('node:net');
-const { closeSync, openSync, readSync } = process.getBuiltinModule('node:fs');
-
-/** `count` random bytes: /dev/urandom, or Math.random where there is none (a nonce and masks, not secrets). */
-function randomBytes(count: number): Buffer {
-  const bytes = Buffer.alloc(count);
-  try {
-    const fd = openSync('/dev/urandom', 'r');
-    try {
-      readSync(fd, bytes, 0, count, null);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    for (let i = 0; i < count; i++) bytes[i] = Math.floor(Math.random() * 256);
-  }
-  return bytes;
-}
-
 /** Why the connection failed: `refused` (an HTTP answer instead of the upgrade) or `network`. */
 export class ConnectError extends Error {
   readonly kind: 'refused' | 'network';

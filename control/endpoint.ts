@@ -19,10 +19,11 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Server as NetServer, Socket } from 'node:net';
 import type { ReloadReport, RuntimeStatus } from '../runtime/index.js';
 import { discoveryDirectory, listDiscoveries, openDirectory, readDiscovery, removeFile, writeDiscovery, type Discovery } from './discovery.js';
+import { randomBytes } from './random.js';
 import { MAX_MESSAGE_BYTES, parseRequest, RequestError, type ErrorBody, type Reply, type Request } from './protocol.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:crypto
 // evaluates its lazy getters (webcrypto), ~10 ms at start.
-const { closeSync, existsSync, openSync, readSync, realpathSync } = process.getBuiltinModule('node:fs');
+const { existsSync, realpathSync } = process.getBuiltinModule('node:fs');
 const { isAbsolute, relative, resolve: resolvePath, sep } = process.getBuiltinModule('node:path');
 
 /** What the endpoint drives: the runtime's public API (passed in, so tests can stand in for it). */
@@ -63,7 +64,7 @@ export interface ProcessStatus extends RuntimeStatus {
 
 const HOST = '127.0.0.1';
 /** When the process started: the same in every thread of it (a worker's `performance.now()` starts with the worker). */
-const started = new Date(Math.round((Date.now() - process.uptime() * 1000) / 1000) * 1000).toISOString();
+const started = new Date(Math.floor(Date.now() - process.uptime() * 1000)).toISOString();
 
 /** The requests that run in the runtime (the others are the connection's own). */
 type BatchRequest = Exclude<Request, { op: 'subscribe' | 'unsubscribe' }>;
@@ -90,7 +91,7 @@ export class ControlEndpoint {
   constructor(options: EndpointOptions) {
     this.#options = { port: 0, directory: discoveryDirectory(), log: (line) => process.stderr.write(line + '\n'), ...options };
     this.#realRoot = realpathSync(options.root);
-    this.#token = randomToken();
+    this.#token = randomBytes(32).toString('base64url');
     this.ready = this.#listen().catch((error) => {
       this.#log(`not started: ${(error as Error)?.message ?? error}`);
       this.close();
@@ -110,7 +111,7 @@ export class ControlEndpoint {
     const directory = openDirectory(this.#options.directory);
     // A worker thread started with the same --import: the main thread's endpoint is the process's.
     const published = readDiscovery(directory, process.pid);
-    if (published && published.started === started) return null;
+    if (published && Math.abs(Date.parse(published.started) - Date.parse(started)) < 1000) return null;
     listDiscoveries(directory); // removes the files of processes that are gone
     const server = process.getBuiltinModule('node:net').createServer((socket) => this.#accept(socket));
     this.#server = server;
@@ -315,25 +316,6 @@ export class ControlEndpoint {
     }
     return real;
   }
-}
-
-/**
- * 32 random bytes, base64url. Read from /dev/urandom where there is one: node:crypto costs
- * ~3 ms to load, and every hot process makes a token at start while few ever get a connection.
- */
-function randomToken(): string {
-  const bytes = Buffer.alloc(32);
-  try {
-    const fd = openSync('/dev/urandom', 'r');
-    try {
-      if (readSync(fd, bytes, 0, 32, null) !== 32) throw new Error('short read');
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    process.getBuiltinModule('node:crypto').randomFillSync(bytes);
-  }
-  return bytes.toString('base64url');
 }
 
 /** Whether `path` is under `directory` (not the directory itself). */

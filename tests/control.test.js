@@ -74,6 +74,24 @@ test('a process that exits by itself or through process.exit() removes its file'
   }
 });
 
+test('a worker thread started with the same --import serves no endpoint of its own: the main thread answers', async () => {
+  const s = await session({
+    ...APP,
+    'server.js': `import { Worker } from 'node:worker_threads';\nimport { hit } from './combat.js';\nsetInterval(hit, 5);\nconst worker = new Worker(new URL('./worker.js', import.meta.url));\nworker.on('message', (m) => console.log(m));\n`,
+    'worker.js': `import { parentPort } from 'node:worker_threads';\nimport { value } from './lib.js';\nsetTimeout(() => parentPort.postMessage('worker ' + value), 300);\nsetInterval(() => {}, 1000);\n`,
+    'lib.js': 'export const value = 42;\n',
+  });
+  try {
+    await until(() => s.running.output().includes('worker 42'), 'the worker ran');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(readdirFiles(s.dir), [`${s.running.pid}.json`], 'one discovery file');
+    const status = (await s.client.request({ op: 'status' })).result;
+    assert.equal(status.modules.map((m) => m.file.split('/').pop()), ['combat.js', 'server.js'], "the main thread's modules");
+  } finally {
+    await s.done();
+  }
+});
+
 test('who may connect: no token, a wrong token, any Origin, a foreign Host, another path and plain HTTP are refused before any message', async () => {
   const s = await session();
   try {
