@@ -30,10 +30,13 @@ const VARIANTS = {
   'no-op hooks': null,
   'hot cold': ['--import', '@hot/loader'],
   'hot warm': ['--import', '@hot/loader'],
+  // The same without the control endpoint: what serving `hot reload` costs a start.
+  'hot warm, no control': ['--import', '@hot/loader'],
   tsx: ['--import', 'tsx'],
   dynohot: ['--import', 'dynohot'], // dynohot's README: `--import dynohot` (its default ignores node_modules)
 };
 const PEERS = new Set(['tsx', 'dynohot']);
+const VARIANT_ENV = { 'hot warm, no control': { HOT_CONTROL: '0' } };
 
 /**
  * The issue's goals: `extra` is ms over plain, `ratio` a multiple of plain; `nodes`
@@ -126,7 +129,7 @@ else module.register('data:text/javascript,' + encodeURIComponent('export const 
   function run(node, app, variant) {
     if (variant === 'hot cold') for (const cache of transformCaches(dir)) rmSync(cache, { recursive: true, force: true });
     const start = performance.now();
-    const result = spawnSync(node, [...VARIANTS[variant], 'app.js'], { cwd: join(dir, app), encoding: 'utf8', timeout: TIMEOUT, maxBuffer: 1 << 24, env: { ...process.env, HOT_QUIET: '1' } });
+    const result = spawnSync(node, [...VARIANTS[variant], 'app.js'], { cwd: join(dir, app), encoding: 'utf8', timeout: TIMEOUT, maxBuffer: 1 << 24, env: { ...process.env, HOT_QUIET: '1', ...VARIANT_ENV[variant] } });
     const ms = performance.now() - start;
     const lines = result.stdout?.trim().split('\n') ?? [];
     if (result.status !== 0 || !lines.at(-1)?.startsWith('{"maxRSS"')) {

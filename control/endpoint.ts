@@ -116,6 +116,8 @@ export class ControlEndpoint {
     const server = process.getBuiltinModule('node:net').createServer((socket) => this.#accept(socket));
     this.#server = server;
     server.maxConnections = 64;
+    // Unref'd before it binds: a process that is done does not wait for the endpoint to listen.
+    server.unref();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host: HOST, port: this.#options.port, exclusive: true }, () => {
@@ -124,7 +126,6 @@ export class ControlEndpoint {
       });
     });
     server.on('error', (error) => this.#log(String(error?.message ?? error)));
-    server.unref();
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : this.#options.port;
     const discovery: Discovery = {
