@@ -34,6 +34,8 @@ export interface ControlRuntime {
   hotfix(file: string): Promise<ReloadReport>;
   status(): RuntimeStatus;
   onReload(listener: (report: ReloadReport) => void): () => void;
+  /** Runs `run` so that what it sets up belongs to no top-level statement of the host (see Hub.detached). */
+  detached<T>(run: () => T): T;
 }
 
 export interface EndpointOptions {
@@ -99,6 +101,12 @@ export class ControlEndpoint {
     });
   }
 
+  /** `fn`, run so that what it sets up belongs to none of the host's top-level statements. */
+  #detached<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+    const { runtime } = this.#options;
+    return (...args) => runtime.detached(() => fn(...args));
+  }
+
   #log(message: string): void {
     try {
       this.#options.log(`[hot] control endpoint: ${message}`);
@@ -113,7 +121,7 @@ export class ControlEndpoint {
     const published = readDiscovery(directory, process.pid);
     if (published && Math.abs(Date.parse(published.started) - Date.parse(started)) < 1000) return null;
     listDiscoveries(directory); // removes the files of processes that are gone
-    const server = process.getBuiltinModule('node:net').createServer((socket) => this.#accept(socket));
+    const server = process.getBuiltinModule('node:net').createServer(this.#detached((socket: Socket) => this.#accept(socket)));
     this.#server = server;
     server.maxConnections = 64;
     // Unref'd before it binds: a process that is done does not wait for the endpoint to listen.
@@ -154,13 +162,13 @@ export class ControlEndpoint {
 
   #httpServer(): Server {
     const server = process.getBuiltinModule('node:http').createServer();
-    server.on('request', (request, response) => {
+    server.on('request', this.#detached((request: IncomingMessage, response: import('node:http').ServerResponse) => {
       // Plain HTTP gets nothing but a refusal (a browser's fetch, a port scanner).
       const status = this.#refusal(request)?.status ?? 426;
       response.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
       response.end(JSON.stringify({ error: status === 426 ? 'this is a websocket endpoint (@hot/loader control)' : 'refused' }));
-    });
-    server.on('upgrade', (request, socket, head) => this.#upgrade(request, socket, head));
+    }));
+    server.on('upgrade', this.#detached((request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head)));
     server.on('clientError', (_error, socket) => socket.destroy());
     return server;
   }
@@ -205,7 +213,7 @@ export class ControlEndpoint {
         return;
       }
       this.#webSockets().then(
-        (sockets) => sockets.handleUpgrade(request, socket, head, (ws) => this.#connection(ws)),
+        this.#detached((sockets: WebSocketServer) => sockets.handleUpgrade(request, socket, head, (ws) => this.#connection(ws))),
         (error) => {
           this.#log(`cannot load ws: ${error?.message ?? error}`);
           socket.destroy();
@@ -239,7 +247,7 @@ export class ControlEndpoint {
     };
     ws.on('error', () => ws.terminate());
     ws.on('close', () => unsubscribe?.());
-    ws.on('message', (data, isBinary) => {
+    ws.on('message', this.#detached((data: import('ws').RawData, isBinary: boolean) => {
       // Requests of one connection are answered in the order they came; batches of all
       // connections run in the runtime's order (one at a time, in call order).
       queue = queue.then(async () => {
@@ -263,7 +271,7 @@ export class ControlEndpoint {
           }
         }
       });
-    });
+    }));
   }
 
   async #run(request: BatchRequest): Promise<Reply> {

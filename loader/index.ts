@@ -9,7 +9,7 @@ import { ProjectConfigs } from './config.js';
 import type { ThreadData } from './thread.js';
 import type { Hub } from '../runtime/hub.js';
 import * as runtime from '../runtime/index.js';
-import { ControlEndpoint } from '../control/endpoint.js';
+import { ControlEndpoint, type ControlRuntime } from '../control/endpoint.js';
 import { RUNTIME_KEY } from '../transform/names.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
 // node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
@@ -96,13 +96,28 @@ process.once('beforeExit', check);
 // process alive, and its failures are logged.
 if (config.control && process.env.HOT_CONTROL !== '0') {
   const { port } = config.control;
-  setTimeout(() => {
+  // The runtime's API, with what the endpoint registers kept apart from the game's code: its
+  // report listeners and everything it sets up belong to no top-level statement (a statement
+  // that awaits keeps its window open, and would otherwise release them when it runs again).
+  const control: ControlRuntime = {
+    reload: runtime.reload,
+    reloadAll: runtime.reloadAll,
+    rollback: runtime.rollback,
+    hotfix: runtime.hotfix,
+    status: runtime.status,
+    onReload: (listener) => {
+      hub.listeners.add(listener);
+      return () => void hub.listeners.delete(listener);
+    },
+    detached: (run) => hub.detached(run),
+  };
+  setTimeout(() => hub.detached(() => {
     try {
-      new ControlEndpoint({ runtime, root: entryRoot ?? entryDirectory, entry, loader: packageVersion, port });
+      new ControlEndpoint({ runtime: control, root: entryRoot ?? entryDirectory, entry, loader: packageVersion, port });
     } catch (error) {
       process.stderr.write(`[hot] control endpoint: not started: ${(error as Error)?.message ?? error}\n`);
     }
-  }, CONTROL_DELAY_MS).unref();
+  }), CONTROL_DELAY_MS).unref();
 }
 
 /** The entry file Node was asked to run (`node --import @hot/loader app.js`), or null (REPL, `-e`). */

@@ -11,6 +11,7 @@ import { HotContext } from './hot-context.js';
 import { HotModule, ModuleVersion, type BindingSetter } from './module.js';
 import type { ReloadReport } from './report.js';
 import { NO_UNDO, UndoLog } from './undo.js';
+import { unattributed } from './resources.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
 // node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
 const { fileURLToPath } = process.getBuiltinModule('node:url');
@@ -41,6 +42,15 @@ export class Hub {
   /** The batch being applied, if any. */
   active: ActiveBatch | null = null;
   readonly listeners = new Set<(report: ReloadReport) => void>();
+
+  /**
+   * Runs `run` outside any top-level statement's attribution: what it sets up (servers,
+   * listeners, timers) is never released with a statement. For the loader's own pieces
+   * (the control endpoint), which may run while a statement awaits.
+   */
+  detached<T>(run: () => T): T {
+    return unattributed(run);
+  }
 
   configure(config: Partial<RuntimeConfig>): void {
     Object.assign(this.config, config);

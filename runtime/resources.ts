@@ -224,6 +224,23 @@ export function closeAllWindows(): void {
   install(false);
 }
 
+/**
+ * Runs `run` as if no window were open: what it sets up belongs to no statement. For code of
+ * ours that runs while a top-level statement awaits (its window stays open meanwhile): the
+ * control endpoint's server, sockets and listeners must not be released with that statement.
+ */
+export function unattributed<T>(run: () => T): T {
+  if (windows.length === 0) return run();
+  const openWindows = windows.splice(0);
+  const openBorn = born.splice(0);
+  try {
+    return run();
+  } finally {
+    windows.push(...openWindows);
+    born.push(...openBorn);
+  }
+}
+
 /** Runtime registrations (`onReload`) made while a window is open: released with the rest of its run. */
 export function recordRelease(release: () => void): void {
   windows[windows.length - 1]?.into.push({ kind: 'release', release });

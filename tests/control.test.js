@@ -92,6 +92,29 @@ test('a worker thread started with the same --import serves no endpoint of its o
   }
 });
 
+test("the endpoint opens while a top-level statement awaits: it is not that statement's, and its rerun releases nothing of it", async () => {
+  const slow = (tag) => `import { hit } from './combat.js';\nsetInterval(hit, 5);\nawait new Promise((resolve) => setTimeout(resolve, 400, '${tag}'));\nconsole.log('ready');\n`;
+  const s = await session({ ...APP, 'server.js': slow('v1') });
+  try {
+    await until(() => s.running.output().includes('ready'), 'the statement finished awaiting');
+    const watcher = await connect(s.running.discovery);
+    await watcher.request({ op: 'subscribe' });
+    s.app.write('server.js', slow('v2'));
+    const report = await s.client.request({ op: 'reload', files: ['server.js'] });
+    assert.ok(report.ok, JSON.stringify(report));
+    assert.equal(report.result.modules[0].reran, [3], 'the awaiting statement ran again');
+    const after = await connect(s.running.discovery);
+    assert.ok((await after.request({ op: 'status' })).ok, 'new connections are served');
+    assert.ok((await s.client.request({ op: 'status' })).ok, 'the open one too');
+    await until(() => watcher.events.length === 1, 'the subscriber got the report');
+    assert.ok(existsSync(s.running.file));
+    watcher.close();
+    after.close();
+  } finally {
+    await s.done();
+  }
+});
+
 test('who may connect: no token, a wrong token, any Origin, a foreign Host, another path and plain HTTP are refused before any message', async () => {
   const s = await session();
   try {
