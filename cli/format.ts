@@ -116,6 +116,12 @@ function bytes(value: number): string {
 /** `status`: the process, one line per hot module, the totals. */
 export function statusLines(status: ProcessStatus, cwd: string, style: Style): string[] {
   const lines = [`${style.bold(`pid ${status.pid}`)}: node ${status.node}, up ${duration(status.uptimeMs)}, entry ${status.entry ? shown(status.entry, cwd) : '(none)'}`];
+  const { watch } = status;
+  if (watch) {
+    lines.push(watch.on
+      ? `watching ${watch.files} file${watch.files === 1 ? '' : 's'} in ${watch.directories} director${watch.directories === 1 ? 'y' : 'ies'}: a save reloads`
+      : `watcher off (${watch.why}): reload with hot reload`);
+  }
   for (const module of status.modules) {
     const extra = [module.versions > 1 ? `${module.versions} versions evaluated` : '', module.declined ? 'declined' : ''].filter(Boolean);
     lines.push(`  ${shown(module.file, cwd)} v${module.version}${extra.length ? ` (${extra.join(', ')})` : ''}`);

@@ -20,6 +20,7 @@ import type { Server as NetServer, Socket } from 'node:net';
 import type { ReloadReport, RuntimeStatus } from '../runtime/index.js';
 import { discoveryDirectory, listDiscoveries, openDirectory, readDiscovery, removeFile, writeDiscovery, type Discovery } from './discovery.js';
 import { randomBytes } from './random.js';
+import type { WatchStatus } from './watcher.js';
 import { MAX_MESSAGE_BYTES, parseRequest, RequestError, type ErrorBody, type Reply, type Request } from './protocol.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:crypto
 // evaluates its lazy getters (webcrypto), ~10 ms at start.
@@ -36,6 +37,8 @@ export interface ControlRuntime {
   onReload(listener: (report: ReloadReport) => void): () => void;
   /** Runs `run` so that what it sets up belongs to no top-level statement of the host (see Hub.detached). */
   detached<T>(run: () => T): T;
+  /** The file watcher: on or off (and why), what it watches. */
+  watching(): WatchStatus & { why: string };
 }
 
 export interface EndpointOptions {
@@ -62,6 +65,7 @@ export interface ProcessStatus extends RuntimeStatus {
   loader: string;
   started: string;
   uptimeMs: number;
+  watch: WatchStatus & { why: string };
 }
 
 const HOST = '127.0.0.1';
@@ -299,7 +303,8 @@ export class ControlEndpoint {
 
   #status(): ProcessStatus {
     const { root, entry, loader } = { ...this.#options, root: this.#realRoot };
-    return { pid: process.pid, root, entry, node: process.version, loader, started, uptimeMs: Math.round(performance.now()), ...this.#options.runtime.status() };
+    const { runtime } = this.#options;
+    return { pid: process.pid, root, entry, node: process.version, loader, started, uptimeMs: Math.round(performance.now()), watch: runtime.watching(), ...runtime.status() };
   }
 
   /**

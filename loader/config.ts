@@ -26,6 +26,8 @@ export interface HotConfigInput {
    * `false` turns it off (as does HOT_CONTROL=0), `{ port }` picks the port. Read from the entry's project.
    */
   control?: boolean | { port?: number };
+  /** Reload on save: on by default, off when NODE_ENV=production; HOT_WATCH=0/1 overrides. Read from the entry's project. */
+  watch?: boolean;
 }
 
 /** The normalised, frozen config. */
@@ -38,11 +40,13 @@ export interface HotConfig {
   readonly cache: boolean;
   /** The control endpoint: null when turned off; port 0 picks a free one. */
   readonly control: { readonly port: number } | null;
+  /** The `watch` key as written (undefined: the default, decided with NODE_ENV). */
+  readonly watch: boolean | undefined;
   /** Where the config came from, for messages. */
   readonly source: string;
 }
 
-const KEYS = ['include', 'exclude', 'data', 'quiet', 'cache', 'control'] as const;
+const KEYS = ['include', 'exclude', 'data', 'quiet', 'cache', 'control', 'watch'] as const;
 
 /**
  * The config of the project rooted at `root` (a directory with a package.json, or null
@@ -131,7 +135,7 @@ export function normalizeConfig(input: unknown, root: string, source: string): H
   };
   const data = config.data ?? 'auto';
   if (data !== 'auto' && data !== 'keep' && data !== 'replace') fail(`'data' must be one of auto, keep, replace; got ${JSON.stringify(data)}`);
-  for (const key of ['quiet', 'cache'] as const) {
+  for (const key of ['quiet', 'cache', 'watch'] as const) {
     if (config[key] !== undefined && typeof config[key] !== 'boolean') fail(`'${key}' must be true or false, got ${JSON.stringify(config[key])}`);
   }
   const control = config.control ?? true;
@@ -149,6 +153,7 @@ export function normalizeConfig(input: unknown, root: string, source: string): H
     data: data as HotConfig['data'],
     quiet: (config.quiet as boolean | undefined) ?? false,
     cache: (config.cache as boolean | undefined) ?? true,
+    watch: config.watch as boolean | undefined,
     control: control === false ? null : Object.freeze({ port: control === true ? 0 : ((control as { port?: number }).port ?? 0) }),
     source,
   });

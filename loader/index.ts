@@ -10,6 +10,7 @@ import type { ThreadData } from './thread.js';
 import type { Hub } from '../runtime/hub.js';
 import * as runtime from '../runtime/index.js';
 import { ControlEndpoint, type ControlRuntime } from '../control/endpoint.js';
+import { HotWatcher } from '../control/watcher.js';
 import { RUNTIME_KEY } from '../transform/names.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
 // node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
@@ -18,8 +19,8 @@ const { realpathSync, statSync } = process.getBuiltinModule('node:fs');
 const { dirname, join } = process.getBuiltinModule('node:path');
 const { fileURLToPath } = process.getBuiltinModule('node:url');
 
-/** How long after start the control endpoint opens (see below). */
-const CONTROL_DELAY_MS = 100;
+/** How long after start the control endpoint opens and the watcher starts (see below). */
+const START_DELAY_MS = 100;
 
 /** The package's version, written in by the build (scripts/build.mjs). */
 declare const PACKAGE_VERSION: string;
@@ -89,35 +90,65 @@ const check = () => {
 setTimeout(check, 2000).unref();
 process.once('beforeExit', check);
 
-// The control endpoint (`hot reload`, `hot status`, …). It starts on an unref'd timer, 100 ms
-// in: a process that is done by then never had anyone to serve, and does not pay for binding a
-// port (+7-15 ms to the wall time of a script that ends at once, measured on Node 20 and 24:
-// loading node:net, the address lookup, and waiting for it at exit). It never keeps the
-// process alive, and its failures are logged.
-if (config.control && process.env.HOT_CONTROL !== '0') {
-  const { port } = config.control;
-  // The runtime's API, with what the endpoint registers kept apart from the game's code: its
-  // report listeners and everything it sets up belong to no top-level statement (a statement
-  // that awaits keeps its window open, and would otherwise release them when it runs again).
-  const control: ControlRuntime = {
-    reload: runtime.reload,
-    reloadAll: runtime.reloadAll,
-    rollback: runtime.rollback,
-    hotfix: runtime.hotfix,
-    status: runtime.status,
-    onReload: (listener) => {
-      hub.listeners.add(listener);
-      return () => void hub.listeners.delete(listener);
-    },
-    detached: (run) => hub.detached(run),
-  };
+// The file watcher: reload on save. Off in production (NODE_ENV=production), where a deploy
+// that has copied half its files must not reload them; `hot reload` is the way there.
+// HOT_WATCH=0/1 and the config's `watch` decide over the default.
+const watchSetting = process.env.HOT_WATCH === '1' ? true : process.env.HOT_WATCH === '0' ? false : config.watch;
+const watchOn = watchSetting ?? process.env.NODE_ENV !== 'production';
+const watchWhy = watchSetting === undefined ? (watchOn ? 'default' : 'NODE_ENV=production') : process.env.HOT_WATCH !== undefined ? `HOT_WATCH=${process.env.HOT_WATCH}` : `config watch: ${watchSetting}`;
+let watcher: HotWatcher | null = null;
+const runner = hub.runner as NonNullable<Hub['runner']>;
+
+// The control endpoint (`hot reload`, `hot status`, …) and the watcher start on an unref'd
+// timer, 100 ms in: a process that is done by then had no one to serve and no save to see,
+// and does not pay for them (binding a port added 7-15 ms to the wall time of a script that
+// ends at once, measured on Node 20 and 24: loading node:net, the address lookup, waiting for
+// it at exit). Neither keeps the process alive; their failures are logged. What they set up
+// belongs to no top-level statement of the host (a statement that awaits keeps its window
+// open, and would release them when it runs again): hub.detached.
+const controlOn = config.control && process.env.HOT_CONTROL !== '0';
+if (controlOn || watchOn) {
   setTimeout(() => hub.detached(() => {
-    try {
-      new ControlEndpoint({ runtime: control, root: entryRoot ?? entryDirectory, entry, loader: packageVersion, port });
-    } catch (error) {
-      process.stderr.write(`[hot] control endpoint: not started: ${(error as Error)?.message ?? error}\n`);
+    if (watchOn) {
+      try {
+        watcher = new HotWatcher({
+          runtime: {
+            files: () => [...hub.modules.values()].map((module) => module.file),
+            onModule: (listener) => {
+              hub.moduleListeners.add(listener);
+              return () => void hub.moduleListeners.delete(listener);
+            },
+            changed: (files) => runner.changed(files),
+            reload: (files) => runtime.reload(files),
+            detached: (run) => hub.detached(run),
+          },
+        });
+      } catch (error) {
+        process.stderr.write(`[hot] watch: not started: ${(error as Error)?.message ?? error}\n`);
+      }
     }
-  }), CONTROL_DELAY_MS).unref();
+    if (controlOn) {
+      // The runtime's API, with the endpoint's report listeners kept apart from the game's.
+      const control: ControlRuntime = {
+        reload: runtime.reload,
+        reloadAll: runtime.reloadAll,
+        rollback: runtime.rollback,
+        hotfix: runtime.hotfix,
+        status: runtime.status,
+        onReload: (listener) => {
+          hub.listeners.add(listener);
+          return () => void hub.listeners.delete(listener);
+        },
+        detached: (run) => hub.detached(run),
+        watching: () => ({ ...(watcher?.status() ?? { on: false, files: 0, directories: 0 }), why: watchWhy }),
+      };
+      try {
+        new ControlEndpoint({ runtime: control, root: entryRoot ?? entryDirectory, entry, loader: packageVersion, port: (config.control as { port: number }).port });
+      } catch (error) {
+        process.stderr.write(`[hot] control endpoint: not started: ${(error as Error)?.message ?? error}\n`);
+      }
+    }
+  }), START_DELAY_MS).unref();
 }
 
 /** The entry file Node was asked to run (`node --import @hot/loader app.js`), or null (REPL, `-e`). */

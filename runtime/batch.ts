@@ -112,26 +112,27 @@ export class BatchRunner {
   reload(files?: FileInput | FileInput[]): Promise<ReloadReport> {
     return this.#enqueue(async (id) => {
       if (files === undefined) {
-        const changed: HotModule[] = [];
-        const sources = new Map<HotModule, string>();
-        for (const module of this.#hub.modules.values()) {
-          let source: string;
-          try {
-            source = await readText(module.file);
-          } catch {
-            continue; // deleted: nothing to load
-          }
-          if (fingerprint(source) !== module.live.meta.hash) {
-            changed.push(module);
-            sources.set(module, source);
-          }
-        }
-        return this.#run(id, changed, sources);
+        const sources = await changedSources(this.#hub.modules.values());
+        return this.#run(id, [...sources.keys()], sources);
       }
       const list = Array.isArray(files) ? files : [files];
       if (list.length === 0) throw new HotError('ERR_HOT_INVALID_ARGUMENT', 'reload([]) names no file; call reload() to reload every changed module');
       return this.#run(id, list.map((file) => this.#lookup(file)), new Map());
     }, 'reload');
+  }
+
+  /**
+   * Of these files, the loaded hot modules whose file now holds other content than their live
+   * version (the file watcher's question). Files that are not hot modules, are gone, or are
+   * empty (a save caught between its truncate and its write) are left out.
+   */
+  async changed(files: Iterable<string>): Promise<string[]> {
+    const modules: HotModule[] = [];
+    for (const file of files) {
+      const module = this.#hub.modules.get(pathToFileURL(file).href);
+      if (module) modules.push(module);
+    }
+    return [...(await changedSources(modules)).keys()].map((module) => module.file);
   }
 
   /** `reloadAll()`: every loaded hot module, changed or not (declined modules are skipped and named in the report). */
@@ -474,6 +475,21 @@ export class BatchRunner {
       }
     }
   }
+}
+
+/** The modules whose file (read now) differs from their live version, with the text read. */
+async function changedSources(modules: Iterable<HotModule>): Promise<Map<HotModule, string>> {
+  const sources = new Map<HotModule, string>();
+  for (const module of modules) {
+    let source: string;
+    try {
+      source = await readText(module.file);
+    } catch {
+      continue; // deleted: nothing to load
+    }
+    if (source.length > 0 && fingerprint(source) !== module.live.meta.hash) sources.set(module, source);
+  }
+  return sources;
 }
 
 /** Every version a batch evaluated: its reloads, and the first loads of modules it imported anew. */

@@ -12,6 +12,7 @@ import { HotModule, ModuleVersion, type BindingSetter } from './module.js';
 import type { ReloadReport } from './report.js';
 import { NO_UNDO, UndoLog } from './undo.js';
 import { unattributed } from './resources.js';
+import type { BatchRunner } from './batch.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
 // node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
 const { fileURLToPath } = process.getBuiltinModule('node:url');
@@ -42,6 +43,10 @@ export class Hub {
   /** The batch being applied, if any. */
   active: ActiveBatch | null = null;
   readonly listeners = new Set<(report: ReloadReport) => void>();
+  /** Called with each hot module's file as it first loads (the file watcher watches it from then on). */
+  readonly moduleListeners = new Set<(file: string) => void>();
+  /** The batch runner, made by the runtime's entry (runtime/index.ts). */
+  runner?: BatchRunner;
 
   /**
    * Runs `run` outside any top-level statement's attribution: what it sets up (servers,
@@ -83,6 +88,13 @@ export class Hub {
       module.nextVersion = first + 1;
       this.modules.set(base, module);
       this.active?.created.add(module);
+      for (const listener of this.moduleListeners) {
+        try {
+          listener(module.file);
+        } catch (error) {
+          process.stderr.write(`[hot] a module listener threw: ${(error as Error)?.stack ?? error}\n`);
+        }
+      }
     }
     module.addVersion(version);
     importMeta.hot = new HotContext(module, version);

@@ -28,7 +28,7 @@ declare global {
 }
 
 const state = hub();
-const runner = ((state as unknown as { runner?: BatchRunner }).runner ??= new BatchRunner(state, (specifier) => import.meta.resolve(specifier)));
+const runner = (state.runner ??= new BatchRunner(state, (specifier) => import.meta.resolve(specifier)));
 
 /**
  * Reloads modules as one all-or-nothing batch, dependencies first.

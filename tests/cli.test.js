@@ -94,7 +94,7 @@ test('one process: ps, status, reload (named, changed, --all), a failed reload w
     const status = run('status');
     assert.is(status.status, 0, status.stderr);
     assert.match(status.lines[0], new RegExp(`^pid ${running.pid}: node v[\\d.]+, up \\d+s, entry server\\.js$`));
-    assert.equal(status.lines.slice(1), ['  combat.js v1', '  server.js v1', '2 hot modules, 0 old versions kept by Node (~0 B)']);
+    assert.equal(status.lines.slice(1), ['watcher off (HOT_WATCH=0): reload with hot reload', '  combat.js v1', '  server.js v1', '2 hot modules, 0 old versions kept by Node (~0 B)']);
 
     app.write('combat.js', `export let hits = 0;\nexport function hit() { hits++; return 'v2'; }\nexport function heal() {}\n`);
     const named = run('reload', 'combat.js');

@@ -95,13 +95,13 @@ console.log(calls);
   assert.match(result.stderr, /^\[hot\] reload lib\.js v2 \(2 replaced, 1 kept\) in [\d.]+ ms\n$/);
 });
 
-test('`npx hot status` and `npx hot reload` drive a process started from the installed package', async () => {
+test('`npx hot status`, `npx hot reload` and a save (the watcher) drive a process started from the installed package', async () => {
   write('game/package.json', JSON.stringify({ name: 'game', private: true, type: 'module' }));
   write('game/server.js', `import { hit } from './combat.js';\nsetInterval(hit, 5);\n`);
   write('game/combat.js', `export function hit() { return 1; }\n`);
   const game = join(app, 'game');
   const dir = join(work, 'discovery');
-  const child = spawn(node, ['--import', '@hot/loader', 'server.js'], { cwd: game, env: { ...process.env, HOT_QUIET: '1', HOT_CONTROL_DIR: dir }, stdio: 'ignore' });
+  const child = spawn(node, ['--import', '@hot/loader', 'server.js'], { cwd: game, env: { ...process.env, HOT_QUIET: '1', HOT_CONTROL_DIR: dir, HOT_WATCH: '1' }, stdio: 'ignore' });
   try {
     const deadline = Date.now() + 20_000;
     while (!existsSync(join(dir, `${child.pid}.json`))) {
@@ -109,13 +109,19 @@ test('`npx hot status` and `npx hot reload` drive a process started from the ins
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const npx = (...args) => spawnSync('npx', ['--no-install', 'hot', ...args], { cwd: game, encoding: 'utf8', timeout: 60_000, env: { ...process.env, HOT_CONTROL_DIR: dir } });
-    const status = npx('status');
+    let status = npx('status');
+    while (!status.stdout.includes('watching') && Date.now() < deadline) status = npx('status');
     assert.is(status.status, 0, status.stderr);
-    assert.match(status.stdout, new RegExp(`^pid ${child.pid}: node v[\\d.]+, up \\d+s, entry server\\.js\n  combat\\.js v1\n  server\\.js v1\n2 hot modules, 0 old versions kept by Node \\(~0 B\\)\n$`));
-    write('game/combat.js', `export function hit() { return 2; }\n`);
+    assert.match(status.stdout, new RegExp(`^pid ${child.pid}: node v[\\d.]+, up \\d+s, entry server\\.js\nwatching 2 files in 1 directory: a save reloads\n  combat\\.js v1\n  server\\.js v1\n2 hot modules, 0 old versions kept by Node \\(~0 B\\)\n$`));
     const reloaded = npx('reload', 'combat.js');
     assert.is(reloaded.status, 0, reloaded.stderr);
-    assert.match(reloaded.stdout, /^combat\.js v2: replaced hit\nreload applied to 1 module \(batch 1, [\d.]+ ms\)\n$/);
+    assert.match(reloaded.stdout, /^combat\.js v2: no change\nreload applied to 1 module \(batch 1, [\d.]+ ms\)\n$/);
+    write('game/combat.js', `export function hit() { return 2; }\n`);
+    // The watcher of the installed package (chokidar from its dependencies) reloads the save.
+    let json;
+    do json = JSON.parse(npx('status', '--json').stdout);
+    while (json.modules.find((m) => m.file.endsWith('combat.js')).version < 3 && Date.now() < deadline + 10_000);
+    assert.is(json.modules.find((m) => m.file.endsWith('combat.js')).version, 3, 'the save was reloaded');
   } finally {
     child.kill('SIGINT');
   }

@@ -4,6 +4,8 @@
 //   node tests/run.js loader          only suites whose name contains "loader"
 //   HOT_TEST_NODE=/path/to/node node tests/run.js    run the suites on another Node binary
 //
+// The file watcher is off (HOT_WATCH=0) unless asked for: suites edit files and reload them
+// themselves; tests/watch.test.js turns it on for the processes it starts.
 // Suites named *.hot.test.js run under `node --import @hot/loader` (reload scenarios);
 // the others run plain (transform unit tests, loader tests that spawn their own processes).
 import { spawn } from 'node:child_process';
@@ -23,7 +25,7 @@ rmSync(join(root, 'tests', '.work'), { recursive: true, force: true });
 function run(suite) {
   const args = suite.endsWith('.hot.test.js') ? ['--import', '@hot/loader', join('tests', suite)] : [join('tests', suite)];
   return new Promise((resolve) => {
-    const child = spawn(node, args, { cwd: root, env: { ...process.env, HOT_QUIET: '1', FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, args, { cwd: root, env: { ...process.env, HOT_QUIET: '1', FORCE_COLOR: '0', HOT_WATCH: process.env.HOT_WATCH ?? '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.stderr.on('data', (chunk) => (out += chunk));
