@@ -1,0 +1,194 @@
+// Save -> new code running, as a developer meets it: a running app polls `value()` every
+// millisecond and prints it with the time when it changes; the bench saves lib.js and takes
+// the difference (both clocks are performance.timeOrigin + performance.now(), the same wall
+// clock). In-place and atomic-rename saves, 25 of each; p50 and p95. Peers in the same run:
+// dynohot (its own watcher; the app accepts lib.js), and node --watch (a restart: state lost).
+// Then a soak: 1000 saves in bursts of 20, 5-50 ms apart, mixed styles (in place, truncate
+// then write, atomic rename, delete then recreate); a burst whose last content is not running
+// within 3 s counts as a lost save.
+//
+//   node bench/watch.js        this Node; HOT_BENCH_SAVES=25, HOT_BENCH_SOAK=1000
+import { spawn } from 'node:child_process';
+import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { benchDir, median } from './support.js';
+
+const root = join(benchDir, '..');
+const SAVES = Number(process.env.HOT_BENCH_SAVES ?? 25);
+const SOAK = Number(process.env.HOT_BENCH_SOAK ?? 1000);
+const now = () => performance.timeOrigin + performance.now();
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const lib = (v) => `export function value() { return ${JSON.stringify(v)}; }\n`;
+const APP = (accept) => `import { value } from './lib.js';
+${accept}
+let last;
+const check = () => { const v = value(); if (v !== last) { last = v; process.stdout.write(JSON.stringify({ v, at: performance.timeOrigin + performance.now() }) + '\\n'); } };
+check();
+setInterval(check, 1);
+`;
+
+const PEERS = {
+  '@hot/loader': { args: ['--import', '@hot/loader'], accept: '', soak: true },
+  dynohot: { args: ['--import', 'dynohot'], accept: "import.meta.hot?.accept('./lib.js');", soak: false },
+  'node --watch': { args: ['--watch'], accept: '', soak: false },
+};
+
+const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
+
+const SAVE = {
+  'in place': (file, text) => writeFileSync(file, text),
+  'atomic rename': (file, text) => {
+    writeFileSync(`${file}.tmp`, text);
+    renameSync(`${file}.tmp`, file);
+  },
+  'truncate then write': async (file, text) => {
+    const fd = openSync(file, 'r+');
+    ftruncateSync(fd, 0);
+    await pause(2);
+    writeSync(fd, text, 0);
+    closeSync(fd);
+  },
+  'delete then recreate': (file, text) => {
+    unlinkSync(file);
+    writeFileSync(file, text);
+  },
+};
+
+/** Starts the app under a peer; resolves with a handle once its first value is printed. */
+async function start(node, peer, dir) {
+  const app = join(dir, peer.replace(/\W+/g, '-'));
+  mkdirSync(join(app, 'node_modules', '@hot'), { recursive: true });
+  symlinkSync(root, join(app, 'node_modules', '@hot', 'loader'), 'dir');
+  symlinkSync(join(root, 'node_modules', 'dynohot'), join(app, 'node_modules', 'dynohot'), 'dir');
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'bench-watch', type: 'module' }));
+  writeFileSync(join(app, 'lib.js'), lib('v0'));
+  writeFileSync(join(app, 'app.js'), APP(PEERS[peer].accept));
+  // Its own process group: node --watch runs the app in a child, which must go with it.
+  const child = spawn(node, [...PEERS[peer].args, 'app.js'], { cwd: app, detached: true, env: { ...process.env, HOT_QUIET: '1', HOT_WATCH: '1', HOT_CONTROL: '0' }, stdio: ['ignore', 'pipe', 'ignore'] });
+  const seen = [];
+  let wake = null;
+  let buffer = '';
+  child.stdout.on('data', (chunk) => {
+    buffer += chunk;
+    let at;
+    while ((at = buffer.indexOf('\n')) !== -1) {
+      const line = buffer.slice(0, at);
+      buffer = buffer.slice(at + 1);
+      try {
+        seen.push(JSON.parse(line));
+      } catch {
+        // node --watch prints its own lines
+      }
+      wake?.();
+    }
+  });
+  const handle = {
+    file: join(app, 'lib.js'),
+    /** Waits for `v` to be printed; returns its time, or null after `ms`. */
+    async running(v, ms = 3000) {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const found = seen.findLast((entry) => entry.v === v);
+        if (found) return found.at;
+        if (Date.now() > deadline) return null;
+        await Promise.race([new Promise((resolve) => (wake = resolve)), pause(50)]);
+      }
+    },
+    stop: () => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    },
+  };
+  if ((await handle.running('v0', 15_000)) === null) throw new Error(`${peer} did not start`);
+  // The watcher starts 100 ms in (and a peer may need time to watch): let it settle.
+  await pause(400);
+  return handle;
+}
+
+/** Save -> running latency for one peer and one save style. */
+async function latency(handle, style) {
+  const times = [];
+  let lost = 0;
+  for (let i = 0; i < SAVES; i++) {
+    const v = `${style}-${i}`;
+    const saved = now();
+    await SAVE[style](handle.file, lib(v));
+    const at = await handle.running(v);
+    if (at === null) lost++;
+    else times.push(at - saved);
+    await pause(100);
+  }
+  return { p50: percentile(times, 0.5), p95: percentile(times, 0.95), lost };
+}
+
+/** The soak: bursts of saves in mixed styles; a burst whose last content never runs is a lost save. */
+async function soak(handle) {
+  const styles = Object.keys(SAVE);
+  let seed = 11;
+  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  let lost = 0;
+  let saves = 0;
+  const bursts = [];
+  while (saves < SOAK) {
+    let last;
+    let lastSaved = 0;
+    for (let i = 0; i < 20 && saves < SOAK; i++, saves++) {
+      last = `soak-${saves}`;
+      await SAVE[styles[Math.floor(random() * styles.length)]](handle.file, lib(last));
+      lastSaved = now();
+      await pause(5 + Math.floor(random() * 45));
+    }
+    const at = await handle.running(last);
+    if (at === null) lost++;
+    else bursts.push(at - lastSaved);
+  }
+  return { saves, lost, burstMs: median(bursts) };
+}
+
+/** Runs every measurement on one Node binary; returns the printed table. */
+export async function watchBench(node) {
+  const dir = mkdtempSync(join(tmpdir(), 'hot-bench-watch-'));
+  const rows = [];
+  let soaked = null;
+  try {
+    for (const peer of Object.keys(PEERS)) {
+      let handle;
+      try {
+        handle = await start(node, peer, dir);
+      } catch (error) {
+        rows.push([peer, 'could not run', String(error.message).slice(0, 60), '', '']);
+        continue;
+      }
+      try {
+        for (const style of ['in place', 'atomic rename']) {
+          const result = await latency(handle, style);
+          rows.push([peer, style, result.p50?.toFixed(1) ?? '-', result.p95?.toFixed(1) ?? '-', `${result.lost} of ${SAVES}`]);
+        }
+        if (PEERS[peer].soak) soaked = { peer, ...(await soak(handle)) };
+      } finally {
+        handle.stop();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  return [
+    `save -> new code running (ms; the app checks every 1 ms), ${SAVES} saves per style, 100 ms apart; goal: p50 ≤ 10 ms on Node 24`,
+    '',
+    line(['peer', 'save', 'p50', 'p95', 'lost']),
+    line(['---', '---', '---', '---', '---']),
+    ...rows.map(line),
+    '',
+    soaked ? `soak (${soaked.peer}): ${soaked.saves} saves in bursts of 20, 5-50 ms apart, mixed styles (in place, truncate then write, atomic rename, delete then recreate): ${soaked.lost} lost (a burst whose last content did not run within 3 s); last save of a burst -> its content running, median: ${soaked.burstMs?.toFixed(1)} ms` : 'soak: not run',
+    'Not yet measured here: hot-hook and Vite\'s module runner (issue #10), and the soak for the peers.',
+  ].join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(await watchBench(process.execPath));
+}
