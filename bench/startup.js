@@ -30,13 +30,13 @@ const VARIANTS = {
   'no-op hooks': null,
   'hot cold': ['--import', '@hot/loader'],
   'hot warm': ['--import', '@hot/loader'],
-  // The same without the control endpoint: what serving `hot reload` costs a start.
-  'hot warm, no control': ['--import', '@hot/loader'],
+  // The same without the control endpoint and the watcher: what they cost a start.
+  'hot warm, no control or watch': ['--import', '@hot/loader'],
   tsx: ['--import', 'tsx'],
   dynohot: ['--import', 'dynohot'], // dynohot's README: `--import dynohot` (its default ignores node_modules)
 };
 const PEERS = new Set(['tsx', 'dynohot']);
-const VARIANT_ENV = { 'hot warm, no control': { HOT_CONTROL: '0' } };
+const VARIANT_ENV = { 'hot warm, no control or watch': { HOT_CONTROL: '0', HOT_WATCH: '0' } };
 
 /**
  * The issue's goals: `extra` is ms over plain, `ratio` a multiple of plain; `nodes`
