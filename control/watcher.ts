@@ -21,6 +21,9 @@ import type { FSWatcher } from 'chokidar';
 import type { ReloadReport } from '../runtime/index.js';
 const { dirname, join, relative } = process.getBuiltinModule('node:path');
 
+/** A file's text, or null if it cannot be read. */
+const readText = (file: string): Promise<string | null> => process.getBuiltinModule('node:fs').promises.readFile(file, 'utf8').catch(() => null);
+
 /** How long after a file's last event it is read once more (past chokidar's 50 ms change throttle). */
 const TRAILING_CHECK_MS = 60;
 
@@ -59,8 +62,12 @@ export class HotWatcher {
   #chokidar: FSWatcher | null = null;
   /** Files changed since the running batch took its list. */
   readonly #pending = new Set<string>();
-  /** Files of the last failed batch: they go again with the next change. */
-  #failed = new Set<string>();
+  /**
+   * Files of the last failed batch, with the text each had when it was read for the batch:
+   * they go again with the next change, but not for events of the saves already tried (one
+   * save sends several events, and a read 60 ms later), which would repeat the failure.
+   */
+  #failed = new Map<string, string | null>();
   #running = false;
   #closed = false;
   /** The first directories are watched (chokidar's `ready`). */
@@ -182,7 +189,7 @@ export class HotWatcher {
   async #loop(): Promise<void> {
     try {
       while (this.#pending.size && !this.#closed) {
-        const batch = new Set([...this.#failed, ...this.#pending]);
+        const batch = new Set([...this.#failed.keys(), ...this.#pending]);
         this.#pending.clear();
         let changed: string[];
         try {
@@ -195,9 +202,11 @@ export class HotWatcher {
           this.#failed.clear();
           continue;
         }
+        const texts = new Map(await Promise.all(changed.map(async (file) => [file, await readText(file)] as const)));
+        if (this.#failed.size && changed.every((file) => this.#failed.has(file) && this.#failed.get(file) === texts.get(file))) continue;
         // The runtime reports the batch (its stderr line, onReload listeners, subscribers).
         const report = await this.#runtime.reload(changed);
-        this.#failed = report.ok ? new Set() : new Set(changed);
+        this.#failed = report.ok ? new Map() : texts;
       }
     } finally {
       this.#running = false;
