@@ -104,8 +104,9 @@ async function start(node, peer, dir) {
     },
   };
   if ((await handle.running('v0', 15_000)) === null) throw new Error(`${peer} did not start`);
-  // The watcher starts 100 ms in (and a peer may need time to watch): let it settle.
-  await pause(400);
+  // Ours starts watching once module loading has been quiet for 200 ms (and a peer may need
+  // time to watch): let it settle.
+  await pause(1000);
   return handle;
 }
 
