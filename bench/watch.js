@@ -25,7 +25,10 @@ const now = () => performance.timeOrigin + performance.now();
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const lib = (v) => `export function value() { return ${JSON.stringify(v)}; }\n`;
 // The app: `head` binds `value` (and may accept lib.js), `read` is how a check reaches it; a
-// check that awaits (hot-hook's import) skips the ticks while one is under way.
+// check that awaits (hot-hook's import) skips the ticks while one is under way. A check that
+// throws (a peer ran lib.js empty or half-written: an in-place save truncates first) keeps the
+// last value, as a server keeps serving when one request fails; without this, hot-hook's and
+// Vite's apps died of the uncaught error at the first such save, and lost every later one.
 const APP = (head, read = 'value()') => read.includes('await')
   ? `${head}
 let last;
@@ -33,7 +36,8 @@ let busy = false;
 const check = async () => {
   if (busy) return;
   busy = true;
-  const v = ${read};
+  let v;
+  try { v = ${read}; } catch { v = last; }
   busy = false;
   if (v !== last) { last = v; process.stdout.write(JSON.stringify({ v, at: performance.timeOrigin + performance.now() }) + '\\n'); }
 };
@@ -42,7 +46,7 @@ setInterval(check, 1);
 `
   : `${head}
 let last;
-const check = () => { const v = ${read}; if (v !== last) { last = v; process.stdout.write(JSON.stringify({ v, at: performance.timeOrigin + performance.now() }) + '\\n'); } };
+const check = () => { let v; try { v = ${read}; } catch { v = last; } if (v !== last) { last = v; process.stdout.write(JSON.stringify({ v, at: performance.timeOrigin + performance.now() }) + '\\n'); } };
 check();
 setInterval(check, 1);
 `;
