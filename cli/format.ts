@@ -119,7 +119,7 @@ export function statusLines(status: ProcessStatus, cwd: string, style: Style): s
   const { watch } = status;
   if (watch) {
     lines.push(watch.on
-      ? `watching ${watch.files} file${watch.files === 1 ? '' : 's'} in ${watch.directories} director${watch.directories === 1 ? 'y' : 'ies'}: a save reloads`
+      ? `watching ${watch.files} file${watch.files === 1 ? '' : 's'} in ${watch.directories} director${watch.directories === 1 ? 'y' : 'ies'} (${names((watch.paths ?? []).map((path) => (path === cwd ? '.' : shown(path, cwd))), 3)}): a save reloads`
       : `watcher off (${watch.why}): reload with hot reload`);
   }
   for (const module of status.modules) {

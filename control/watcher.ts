@@ -54,6 +54,8 @@ export interface WatchStatus {
   on: boolean;
   files: number;
   directories: number;
+  /** The directories watched (for the files of hot modules in them). */
+  paths: string[];
 }
 
 export class HotWatcher {
@@ -244,7 +246,7 @@ export class HotWatcher {
   }
 
   status(): WatchStatus {
-    return { on: this.#ready && !this.#closed, files: this.#files.size, directories: this.#directories.size };
+    return { on: this.#ready && !this.#closed, files: this.#files.size, directories: this.#directories.size, paths: [...this.#directories].sort() };
   }
 
   /** Stops watching. */

@@ -140,7 +140,7 @@ if (controlOn || watchOn) {
           return () => void hub.listeners.delete(listener);
         },
         detached: (run) => hub.detached(run),
-        watching: () => ({ ...(watcher?.status() ?? { on: false, files: 0, directories: 0 }), why: watchWhy }),
+        watching: () => ({ ...(watcher?.status() ?? { on: false, files: 0, directories: 0, paths: [] }), why: watchWhy }),
       };
       try {
         new ControlEndpoint({ runtime: control, root: entryRoot ?? entryDirectory, entry, loader: packageVersion, port: (config.control as { port: number }).port });

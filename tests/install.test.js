@@ -112,7 +112,7 @@ test('`npx hot status`, `npx hot reload` and a save (the watcher) drive a proces
     let status = npx('status');
     while (!status.stdout.includes('watching') && Date.now() < deadline) status = npx('status');
     assert.is(status.status, 0, status.stderr);
-    assert.match(status.stdout, new RegExp(`^pid ${child.pid}: node v[\\d.]+, up \\d+s, entry server\\.js\nwatching 2 files in 1 directory: a save reloads\n  combat\\.js v1\n  server\\.js v1\n2 hot modules, 0 old versions kept by Node \\(~0 B\\)\n$`));
+    assert.match(status.stdout, new RegExp(`^pid ${child.pid}: node v[\\d.]+, up \\d+s, entry server\\.js\nwatching 2 files in 1 directory \\(\\.\\): a save reloads\n  combat\\.js v1\n  server\\.js v1\n2 hot modules, 0 old versions kept by Node \\(~0 B\\)\n$`));
     const reloaded = npx('reload', 'combat.js');
     assert.is(reloaded.status, 0, reloaded.stderr);
     assert.match(reloaded.stdout, /^combat\.js v2: no change\nreload applied to 1 module \(batch 1, [\d.]+ ms\)\n$/);

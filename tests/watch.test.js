@@ -57,6 +57,8 @@ test('in-place write: the saved code runs, once; an identical rewrite does nothi
     await w.reported((r) => r.length > before && okFor(r, 'lib.js', 2), 'the second save');
     assert.is(w.reports().length, before + 1, 'the identical rewrite made no batch');
     assert.is(await w.version('lib.js'), 3);
+    const { watch } = (await w.client.request({ op: 'status' })).result;
+    assert.equal(watch, { on: true, files: 3, directories: 1, paths: [w.app.dir], why: 'HOT_WATCH=1' }, 'status says what is watched');
   } finally {
     await w.done();
   }
@@ -164,7 +166,7 @@ test('NODE_ENV=production turns the watcher off unless HOT_WATCH=1; status says 
   try {
     const client = await connect(running.discovery);
     const status = (await client.request({ op: 'status' })).result;
-    assert.equal(status.watch, { on: false, files: 0, directories: 0, why: 'NODE_ENV=production' });
+    assert.equal(status.watch, { on: false, files: 0, directories: 0, paths: [], why: 'NODE_ENV=production' });
     client.close();
   } finally {
     await running.stop();
