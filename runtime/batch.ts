@@ -8,6 +8,7 @@ import { LIVE_PARAM, VERSION_PARAM } from '../transform/names.js';
 import type { ActiveBatch, Hub } from './hub.js';
 import type { HotModule, ModuleVersion } from './module.js';
 import { errorInfo, explain } from './failure.js';
+import { realFile, type FileInput } from './paths.js';
 import { formatReport, type ModuleReport, type ReloadErrorInfo, type ReloadOp, type ReloadReport } from './report.js';
 import { batchWriting, evaluateIn, UndoLog } from './undo.js';
 import { runHotfix } from './hotfix.js';
@@ -15,12 +16,9 @@ import { supersede } from './patches.js';
 import { closeAllWindows, describe, release, unwindServers, type Listen, type Resources } from './resources.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
 // node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
-const { existsSync, realpathSync } = process.getBuiltinModule('node:fs');
-const { isAbsolute, resolve: resolvePath } = process.getBuiltinModule('node:path');
-const { fileURLToPath, pathToFileURL } = process.getBuiltinModule('node:url');
+const { pathToFileURL } = process.getBuiltinModule('node:url');
 
-/** A path (absolute or relative to the working directory), a file URL string, or a URL. */
-export type FileInput = string | URL;
+export type { FileInput } from './paths.js';
 
 /** One module of a batch, with its new source read and its imports lexed. */
 export interface Planned {
@@ -178,21 +176,14 @@ export class BatchRunner {
   }
 
   #lookup(file: FileInput): HotModule {
-    let url: URL;
-    if (file instanceof URL) url = file;
-    else if (typeof file === 'string' && file.startsWith('file:')) url = new URL(file);
-    else if (typeof file === 'string' && file.length > 0) url = pathToFileURL(isAbsolute(file) ? file : resolvePath(file));
-    else throw new HotError('ERR_HOT_INVALID_ARGUMENT', `reload() takes a path or a file URL, or an array of them; got ${JSON.stringify(file) ?? String(file)}`);
-    if (url.protocol !== 'file:') throw new HotError('ERR_HOT_INVALID_ARGUMENT', `reload() takes file paths or file: URLs, got ${url.href}`);
-    let path = fileURLToPath(url);
-    if (!existsSync(path)) throw new HotError('ERR_HOT_NOT_FOUND', `${path} does not exist`);
-    path = realpathSync(path);
+    const path = realFile(file, 'reload() takes a path or a file URL, or an array of them');
     const module = this.#hub.modules.get(pathToFileURL(path).href);
     if (!module) {
       throw new HotError('ERR_HOT_NOT_HOT', `${path} is not a loaded hot module (${this.#hub.modules.size} loaded); it is not imported yet, excluded by config, or the process was not started with --import @hot/loader`);
     }
     return module;
   }
+
 
   #tellLive(module: HotModule): void {
     this.#tellVersion(module, module.live.version);

@@ -16,11 +16,12 @@ import { explainHotfix } from './failure.js';
 import type { Hub } from './hub.js';
 import type { HotModule } from './module.js';
 import { FunctionPatch, MemberPatch, ValuePatch, type Origin, type Patch } from './patches.js';
+import { realFile, type FileInput } from './paths.js';
 import type { ModuleReport, ReloadReport } from './report.js';
 import { evaluateIn, UndoLog } from './undo.js';
 // Builtins through process.getBuiltinModule, not `import` (see batch.ts).
 const { existsSync, realpathSync } = process.getBuiltinModule('node:fs');
-const { isAbsolute, resolve: resolvePath } = process.getBuiltinModule('node:path');
+const { isAbsolute } = process.getBuiltinModule('node:path');
 const { fileURLToPath, pathToFileURL } = process.getBuiltinModule('node:url');
 
 /**
@@ -94,8 +95,6 @@ export interface HotfixModule {
   get(name: string): unknown;
 }
 
-/** A path (absolute or relative to the working directory), a file URL string, or a URL. */
-type FileInput = string | URL;
 
 /** A hotfix batch's outcome, before the runner names the call that made it. */
 export interface HotfixOutcome {
@@ -114,7 +113,7 @@ let runs = 0;
  * with the API, and either keeps every change or reverts them all. Never throws.
  */
 export async function runHotfix(hub: Hub, batch: number, file: FileInput): Promise<HotfixOutcome> {
-  const path = hotfixPath(file);
+  const path = realFile(file, 'hotfix() takes a path or a file URL');
   const undo = new UndoLog();
   const session = new HotfixSession(hub, path, batch, undo);
   try {
@@ -147,19 +146,6 @@ export async function runHotfix(hub: Hub, batch: number, file: FileInput): Promi
     if (errors.length) info.message += ` (and ${errors.length} change(s) could not be undone: ${String(errors[0])})`;
     return { report: { ok: false, batch, hotfix: path, modules: [], error: info, ms: 0 }, undo: null, modules: [] };
   }
-}
-
-/** The hotfix file's real path (the same checks as `reload()` makes). */
-function hotfixPath(file: FileInput): string {
-  let url: URL;
-  if (file instanceof URL) url = file;
-  else if (typeof file === 'string' && file.startsWith('file:')) url = new URL(file);
-  else if (typeof file === 'string' && file.length > 0) url = pathToFileURL(isAbsolute(file) ? file : resolvePath(file));
-  else throw new HotError('ERR_HOT_INVALID_ARGUMENT', `hotfix() takes a path or a file URL; got ${JSON.stringify(file) ?? String(file)}`);
-  if (url.protocol !== 'file:') throw new HotError('ERR_HOT_INVALID_ARGUMENT', `hotfix() takes a file path or a file: URL, got ${url.href}`);
-  const path = fileURLToPath(url);
-  if (!existsSync(path)) throw new HotError('ERR_HOT_NOT_FOUND', `${path} does not exist`);
-  return realpathSync(path);
 }
 
 /** One run of a hotfix file: the API it is given, and what it patched. */
