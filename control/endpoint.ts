@@ -285,7 +285,9 @@ export class ControlEndpoint {
       case 'status':
         return { id, ok: true, result: this.#status() };
       case 'reload': {
-        const files = request.files?.map((file) => this.#hotFile(file, id));
+        // One status for the request (it lists every module), however many files it names.
+        const hot = request.files && new Set(runtime.status().modules.map((module) => module.file));
+        const files = request.files?.map((file) => this.#hotFile(file, id, hot as Set<string>));
         return answer(id, await runtime.reload(files));
       }
       case 'reloadAll':
@@ -302,9 +304,8 @@ export class ControlEndpoint {
   }
 
   #status(): ProcessStatus {
-    const { root, entry, loader } = { ...this.#options, root: this.#realRoot };
-    const { runtime } = this.#options;
-    return { pid: process.pid, root, entry, node: process.version, loader, started, uptimeMs: Math.round(performance.now()), watch: runtime.watching(), ...runtime.status() };
+    const { entry, loader, runtime } = this.#options;
+    return { pid: process.pid, root: this.#realRoot, entry, node: process.version, loader, started, uptimeMs: Math.round(performance.now()), watch: runtime.watching(), ...runtime.status() };
   }
 
   /**
@@ -323,9 +324,9 @@ export class ControlEndpoint {
     return real;
   }
 
-  #hotFile(path: string, id: Reply['id']): string {
+  #hotFile(path: string, id: Reply['id'], hot: Set<string>): string {
     const real = this.#inside(path, id);
-    if (!this.#options.runtime.status().modules.some((module) => module.file === real)) {
+    if (!hot.has(real)) {
       throw new RequestError('ERR_HOT_NOT_HOT', `${relative(this.#realRoot, real)} is not a loaded hot module of this process: it is not imported yet, or excluded by config`, id);
     }
     return real;
