@@ -21,9 +21,6 @@ import type { FSWatcher } from 'chokidar';
 import type { ReloadReport } from '../runtime/index.js';
 const { dirname, join, relative } = process.getBuiltinModule('node:path');
 
-/** A file's text, or null if it cannot be read. */
-const readText = (file: string): Promise<string | null> => process.getBuiltinModule('node:fs').promises.readFile(file, 'utf8').catch(() => null);
-
 /** How long module loading must be quiet before the watcher starts (see #start). */
 const QUIET_MS = 200;
 
@@ -36,8 +33,8 @@ export interface WatchRuntime {
   files(): string[];
   /** Calls `listener(file)` as each new hot module loads; returns how to stop. */
   onModule(listener: (file: string) => void): () => void;
-  /** Of these files, the hot modules whose content differs from their live version. */
-  changed(files: string[]): Promise<string[]>;
+  /** Of these files, the hot modules whose content differs from their live version, with the text read. */
+  changed(files: string[]): Promise<Map<string, string>>;
   reload(files: string[]): Promise<ReloadReport>;
   /** Runs `run` so that what it sets up belongs to no top-level statement of the host. */
   detached<T>(run: () => T): T;
@@ -72,7 +69,7 @@ export class HotWatcher {
    * they go again with the next change, but not for events of the saves already tried (one
    * save sends several events, and a read 60 ms later), which would repeat the failure.
    */
-  #failed = new Map<string, string | null>();
+  #failed = new Map<string, string>();
   #running = false;
   #closed = false;
   /** The first directories are watched (chokidar's `ready`). */
@@ -217,18 +214,18 @@ export class HotWatcher {
       while (this.#pending.size && !this.#closed) {
         const batch = new Set([...this.#failed.keys(), ...this.#pending]);
         this.#pending.clear();
-        let changed: string[];
+        let texts: Map<string, string>;
         try {
-          changed = await this.#runtime.changed([...batch]);
+          texts = await this.#runtime.changed([...batch]);
         } catch (error) {
           this.#log(`[hot] watch: ${(error as Error)?.message ?? error}`);
           continue;
         }
-        if (changed.length === 0) {
+        if (texts.size === 0) {
           this.#failed.clear();
           continue;
         }
-        const texts = new Map(await Promise.all(changed.map(async (file) => [file, await readText(file)] as const)));
+        const changed = [...texts.keys()];
         if (this.#failed.size && changed.every((file) => this.#failed.has(file) && this.#failed.get(file) === texts.get(file))) continue;
         // The runtime reports the batch (its stderr line, onReload listeners, subscribers).
         const report = await this.#runtime.reload(changed);

@@ -121,16 +121,16 @@ export class BatchRunner {
 
   /**
    * Of these files, the loaded hot modules whose file now holds other content than their live
-   * version (the file watcher's question). Files that are not hot modules, are gone, or are
-   * empty (a save caught between its truncate and its write) are left out.
+   * version (the file watcher's question), each with the text read. Files that are not hot
+   * modules, are gone, or are empty (a save caught between its truncate and its write) are left out.
    */
-  async changed(files: Iterable<string>): Promise<string[]> {
+  async changed(files: Iterable<string>): Promise<Map<string, string>> {
     const modules: HotModule[] = [];
     for (const file of files) {
       const module = this.#hub.modules.get(pathToFileURL(file).href);
       if (module) modules.push(module);
     }
-    return [...(await changedSources(modules)).keys()].map((module) => module.file);
+    return new Map([...(await changedSources(modules))].map(([module, text]) => [module.file, text]));
   }
 
   /** `reloadAll()`: every loaded hot module, changed or not (declined modules are skipped and named in the report). */
