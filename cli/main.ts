@@ -9,11 +9,12 @@
  */
 import { checkDirectory, discoveryDirectory, DiscoveryError, listDiscoveries, type Discovery } from '../control/discovery.js';
 import type { Reply } from '../control/protocol.js';
+import { ProjectConfigs } from '../loader/config.js';
 import { COLOUR, errorLines, PLAIN, psLines, reportLines, statusLines, type Style } from './format.js';
 import { ConnectError, ControlSocket } from './socket.js';
 const { parseArgs } = process.getBuiltinModule('node:util');
-const { existsSync } = process.getBuiltinModule('node:fs');
-const { dirname, join, resolve } = process.getBuiltinModule('node:path');
+const { existsSync, realpathSync } = process.getBuiltinModule('node:fs');
+const { resolve } = process.getBuiltinModule('node:path');
 
 /** The package's version, written in by the build (scripts/build.mjs). */
 declare const PACKAGE_VERSION: string;
@@ -99,7 +100,10 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const cwd = process.cwd();
-  const root = projectRoot(cwd);
+  // The project the command is about: the nearest package.json above the working directory,
+  // found as the loader finds a module's project (real paths, as the endpoint publishes its root).
+  const here = realpathSync(cwd);
+  const root = new ProjectConfigs().rootOf(here) ?? here;
   let running: Discovery[];
   try {
     const directory = discoveryDirectory();
@@ -241,17 +245,6 @@ async function send(target: Discovery, request: Record<string, unknown>, command
   return { pid, exit: EXIT.failed, json: { ok: false, error }, lines: [`${op} ${style.red('failed')}, nothing changed`, ...errorLines(error, cwd, style)] };
 }
 
-/** The nearest directory at or above `from` with a package.json (the project the command is about). */
-function projectRoot(from: string): string {
-  const { realpathSync } = process.getBuiltinModule('node:fs');
-  let directory = realpathSync(from);
-  for (;;) {
-    if (existsSync(join(directory, 'package.json'))) return directory;
-    const parent = dirname(directory);
-    if (parent === directory) return realpathSync(from);
-    directory = parent;
-  }
-}
 
 function streams(): { out: (line: string) => void; err: (line: string) => void; style: Style } {
   // https://no-color.org: NO_COLOR set to anything but the empty string turns colour off.
