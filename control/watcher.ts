@@ -79,9 +79,6 @@ export class HotWatcher {
   readonly #trailing = new Map<string, NodeJS.Timeout>();
   /** Resolves once chokidar is loaded (directories are watched as their first module loads). */
   readonly ready: Promise<void>;
-  /** Resolves when no batch is running or due (for tests and `hot status`). */
-  #idle: Promise<void> = Promise.resolve();
-  #settle: () => void = () => {};
 
   constructor(options: WatcherOptions) {
     this.#runtime = options.runtime;
@@ -90,7 +87,8 @@ export class HotWatcher {
       this.#lastModule = performance.now();
       this.#watch([file]);
     }));
-    this.ready = this.#start();
+    // Nothing of the watcher may reach the host as an unhandled rejection (chokidar missing, …).
+    this.ready = this.#start().catch((error) => this.#log(`[hot] watch: not started: ${(error as Error)?.message ?? error}`));
   }
 
   /** When the last hot module loaded (null: none yet): the watcher starts once loading has been quiet for a while. */
@@ -203,7 +201,6 @@ export class HotWatcher {
     this.#pending.add(path);
     if (!this.#running) {
       this.#running = true;
-      this.#idle = new Promise((resolve) => (this.#settle = resolve));
       setImmediate(() => this.#runtime.detached(() => void this.#loop()));
     }
   }
@@ -233,13 +230,7 @@ export class HotWatcher {
       }
     } finally {
       this.#running = false;
-      this.#settle();
     }
-  }
-
-  /** Resolves when no batch is running or due. */
-  idle(): Promise<void> {
-    return this.#idle;
   }
 
   status(): WatchStatus {
