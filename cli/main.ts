@@ -2,16 +2,18 @@
  * `hot`: operate running hot processes from a terminal or a script.
  *
  *   hot reload [files...]    hot reload --all    hot rollback    hot status
- *   hot hotfix <file>        hot ps
+ *   hot hotfix <file>        hot ps              hot check <entry>
  *
  * Exit codes scripts can trust: 0 applied, 1 the reload (or hotfix, rollback) failed and
- * nothing changed, 2 usage error, 3 no process, cannot connect, or refused.
+ * nothing changed, 2 usage error, 3 no process, cannot connect, or refused. `hot check`: 0
+ * no findings, 1 findings, 2 usage error or the app did not start (cli/check.ts).
  */
 import { checkDirectory, discoveryDirectory, DiscoveryError, listDiscoveries, type Discovery } from '../control/discovery.js';
 import type { Reply } from '../control/protocol.js';
 import { ProjectConfigs } from '../loader/config.js';
 import { COLOUR, errorLines, PLAIN, psLines, reportLines, statusLines, type Style } from './format.js';
 import { ConnectError, ControlSocket } from './socket.js';
+import { CHECK_HELP, CheckAborted, runCheckCommand, type CheckArguments } from './check.js';
 const { parseArgs } = process.getBuiltinModule('node:util');
 const { existsSync, realpathSync } = process.getBuiltinModule('node:fs');
 const { resolve } = process.getBuiltinModule('node:path');
@@ -32,6 +34,7 @@ Commands:
   status              the process's hot modules and versions
   hotfix <file>       run a hotfix file inside the process
   ps                  the running hot processes of this project
+  check <entry>       start the app, reload every module, report what would break or leak
 
 Options:
   --pid <pid|all>     the process to talk to when several run; all: each of them
@@ -81,6 +84,7 @@ interface Outcome {
 
 async function main(argv: string[]): Promise<number> {
   const { out, err, style } = streams();
+  if (argv[0] === 'check') return checkMain(argv.slice(1), out, err, style);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -165,6 +169,83 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   return Math.max(...outcomes.map((outcome) => outcome.exit));
+}
+
+/** `hot check`: options of its own, and no running process to find (it starts one). */
+async function checkMain(argv: string[], out: (line: string) => void, err: (line: string) => void, style: Style): Promise<number> {
+  let args: CheckArguments;
+  try {
+    const split = argv.indexOf('--');
+    const own = split === -1 ? argv : argv.slice(0, split);
+    const { values, positionals } = parseArgs({
+      args: own,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        rounds: { type: 'string' },
+        timeout: { type: 'string' },
+        'ready-line': { type: 'string' },
+        'ready-call': { type: 'boolean' },
+        invariants: { type: 'string' },
+        verbose: { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      out(CHECK_HELP);
+      return EXIT.applied;
+    }
+    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'hot check takes the entry file: hot check server.js' : `hot check takes one entry file, got ${positionals.join(' ')}; pass the app's arguments after --`);
+    const rounds = values.rounds === undefined ? 3 : Number(values.rounds);
+    if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100) throw new UsageError(`--rounds takes an integer from 1 to 100, got '${values.rounds}'`);
+    const timeout = values.timeout === undefined ? 30 : Number(values.timeout);
+    if (!(timeout > 0) || !Number.isFinite(timeout)) throw new UsageError(`--timeout takes a number of seconds, got '${values.timeout}'`);
+    let readyLine: RegExp | null = null;
+    if (values['ready-line'] !== undefined) {
+      try {
+        readyLine = new RegExp(values['ready-line']);
+      } catch (error) {
+        throw new UsageError(`--ready-line is not a regular expression: ${(error as Error).message}`);
+      }
+    }
+    if (readyLine && values['ready-call']) throw new UsageError('--ready-line and --ready-call are two ways to say when the app is ready: pass one');
+    args = {
+      entry: positionals[0],
+      appArguments: split === -1 ? [] : argv.slice(split + 1),
+      rounds,
+      timeoutMs: timeout * 1000,
+      readyLine,
+      readyCall: values['ready-call'] === true,
+      invariants: values.invariants ?? null,
+      verbose: values.verbose === true,
+      json: values.json === true,
+    };
+  } catch (error) {
+    err(`hot: ${(error as Error).message}`);
+    err('Run hot check --help for usage.');
+    return EXIT.usage;
+  }
+  const terminal = process.stderr.isTTY === true;
+  let shownProgress = false;
+  const progress = (line: string | null) => {
+    if (!terminal) return;
+    if (line === null) {
+      if (shownProgress) process.stderr.write('\r\x1b[K');
+      shownProgress = false;
+      return;
+    }
+    process.stderr.write(`\r\x1b[K${line.slice(0, (process.stderr.columns || 80) - 1)}`);
+    shownProgress = true;
+  };
+  try {
+    return await runCheckCommand(args, { out, err, progress, style }, process.cwd());
+  } catch (error) {
+    if (!(error instanceof CheckAborted)) throw error;
+    err(`hot check: ${error.message}`);
+    const signal = (error as { signal?: string }).signal;
+    return signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : EXIT.usage;
+  }
 }
 
 function parse(argv: string[]) {

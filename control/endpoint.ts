@@ -17,11 +17,11 @@
 import type { Duplex } from 'node:stream';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Server as NetServer, Socket } from 'node:net';
-import type { ReloadReport, RuntimeStatus } from '../runtime/index.js';
+import type { CheckOptions, CheckResult, ReloadReport, RuntimeStatus } from '../runtime/index.js';
 import { discoveryDirectory, listDiscoveries, openDirectory, readDiscovery, removeFile, writeDiscovery, type Discovery } from './discovery.js';
 import { randomBytes } from './random.js';
 import type { WatchStatus } from './watcher.js';
-import { MAX_MESSAGE_BYTES, parseRequest, RequestError, type ErrorBody, type Reply, type Request } from './protocol.js';
+import { MAX_MESSAGE_BYTES, parseRequest, RequestError, type ErrorBody, type ReadyMode, type Reply, type Request } from './protocol.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:crypto
 // evaluates its lazy getters (webcrypto), ~10 ms at start.
 const { existsSync, realpathSync } = process.getBuiltinModule('node:fs');
@@ -39,6 +39,10 @@ export interface ControlRuntime {
   detached<T>(run: () => T): T;
   /** The file watcher: on or off (and why), what it watches. */
   watching(): WatchStatus & { why: string };
+  /** `hot check`'s checks (runtime `checkReloadSafety`). */
+  check(options: CheckOptions): Promise<CheckResult>;
+  /** Resolves when the app is ready by `mode` (see {@link ReadyMode}). */
+  whenReady(mode: ReadyMode): Promise<void>;
 }
 
 export interface EndpointOptions {
@@ -266,7 +270,7 @@ export class ControlEndpoint {
             send({ id, ok: true, result: { subscribed: unsubscribe !== null } });
             return;
           }
-          send(await this.#run(request as BatchRequest));
+          send(await this.#run(request as BatchRequest, send));
         } catch (error) {
           if (error instanceof RequestError) send({ id: error.id ?? id, ok: false, error: { code: error.code, message: error.message } });
           else {
@@ -278,7 +282,7 @@ export class ControlEndpoint {
     }));
   }
 
-  async #run(request: BatchRequest): Promise<Reply> {
+  async #run(request: BatchRequest, send: (message: object) => void): Promise<Reply> {
     const { runtime } = this.#options;
     const { id } = request;
     switch (request.op) {
@@ -296,6 +300,18 @@ export class ControlEndpoint {
         return answer(id, await runtime.rollback());
       case 'hotfix':
         return answer(id, await runtime.hotfix(this.#inside(request.file, id)));
+      case 'check': {
+        // The reply comes at the end; progress events go to this connection meanwhile.
+        const invariants = request.invariants === undefined ? undefined : this.#inside(request.invariants, id);
+        await runtime.whenReady(request.ready ?? 'now');
+        try {
+          const result = await runtime.check({ rounds: request.rounds, invariants, onProgress: (progress) => send({ event: 'check', id, progress }) });
+          return { id, ok: true, result };
+        } catch (error) {
+          const { code, message } = error as { code?: unknown; message?: unknown };
+          return { id, ok: false, error: { code: typeof code === 'string' ? code : 'ERR_HOT_CHECK', message: String(message ?? error) } };
+        }
+      }
       default: {
         const never: never = request;
         throw new RequestError('ERR_HOT_BAD_REQUEST', `unknown op ${(never as Request).op}`, id);

@@ -4,9 +4,10 @@
  *   request  { id, op, ...args }
  *   reply    { id, ok: true, result } | { id, ok: false, error: { code, message, ... }, result? }
  *   event    { event: 'report', report }        (after `subscribe`)
+ *            { event: 'check', id, progress }    (while a `check` request runs)
  *
  * Every request is checked here before anything runs. The validator is written by hand:
- * seven operations with at most one argument each fit in a page, and a schema library
+ * eight operations with at most three arguments each fit in a page, and a schema library
  * would add a dependency and ~5-20 ms to every hot process's start for nothing a page
  * cannot check (tests/control.test.js fuzzes it with 10,000 messages).
  */
@@ -17,6 +18,7 @@ export const OPS = {
   reloadAll: [],
   rollback: [],
   hotfix: ['file'],
+  check: ['rounds', 'invariants', 'ready'],
   status: [],
   subscribe: [],
   unsubscribe: [],
@@ -29,8 +31,16 @@ export type RequestId = string | number;
 export type Request =
   | { id: RequestId; op: 'reload'; files?: string[] }
   | { id: RequestId; op: 'hotfix'; file: string }
+  | { id: RequestId; op: 'check'; rounds?: number; invariants?: string; ready?: ReadyMode }
   | { id: RequestId; op: 'reloadAll' | 'rollback' | 'status' }
   | { id: RequestId; op: 'subscribe' | 'unsubscribe' };
+
+/**
+ * When a `check` starts: `now`; `idle`, once no module has loaded for a while and the event
+ * loop is mostly idle (the app finished starting); `call`, once the app called the runtime's `ready()`.
+ */
+export type ReadyMode = 'now' | 'idle' | 'call';
+export const READY_MODES: readonly ReadyMode[] = ['now', 'idle', 'call'];
 
 /** Error codes of refused requests (a failed batch has the runtime's codes: ERR_HOT_PARSE, …). */
 export type ControlErrorCode =
@@ -130,6 +140,19 @@ export function parseRequest(text: string): Request {
       const file = fields.file;
       if (!isPath(file)) throw new RequestError('ERR_HOT_BAD_REQUEST', `'file' must be the hotfix file's path (a non-empty string of at most ${MAX_STRING} characters), got ${describe(file)}`, reqId);
       return { id: reqId, op: 'hotfix', file };
+    }
+    case 'check': {
+      const { rounds, invariants, ready } = fields;
+      if (rounds !== undefined && !(Number.isInteger(rounds) && (rounds as number) >= 1 && (rounds as number) <= 100)) {
+        throw new RequestError('ERR_HOT_BAD_REQUEST', `'rounds' must be an integer from 1 to 100, got ${describe(rounds)}`, reqId);
+      }
+      if (invariants !== undefined && !isPath(invariants)) throw new RequestError('ERR_HOT_BAD_REQUEST', `'invariants' must be the invariants file's path (a non-empty string of at most ${MAX_STRING} characters), got ${describe(invariants)}`, reqId);
+      if (ready !== undefined && !READY_MODES.includes(ready as ReadyMode)) throw new RequestError('ERR_HOT_BAD_REQUEST', `'ready' must be one of ${READY_MODES.join(', ')}, got ${describe(ready)}`, reqId);
+      const request: Request = { id: reqId, op: 'check' };
+      if (rounds !== undefined) request.rounds = rounds as number;
+      if (invariants !== undefined) request.invariants = invariants as string;
+      if (ready !== undefined) request.ready = ready as ReadyMode;
+      return request;
     }
     case 'reloadAll':
     case 'rollback':

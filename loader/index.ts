@@ -11,6 +11,7 @@ import type { Hub } from '../runtime/hub.js';
 import * as runtime from '../runtime/index.js';
 import { ControlEndpoint, type ControlRuntime } from '../control/endpoint.js';
 import { HotWatcher } from '../control/watcher.js';
+import { whenReady } from '../control/ready.js';
 import { RUNTIME_KEY } from '../transform/names.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
 // node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
@@ -106,7 +107,8 @@ const runner = hub.runner as NonNullable<Hub['runner']>;
 // it at exit). Neither keeps the process alive; their failures are logged. What they set up
 // belongs to no top-level statement of the host (a statement that awaits keeps its window
 // open, and would release them when it runs again): hub.detached.
-const controlOn = config.control && process.env.HOT_CONTROL !== '0';
+// HOT_CONTROL=1 (set by `hot check` for its child) opens it whatever the config says.
+const controlOn = process.env.HOT_CONTROL === '1' || (config.control && process.env.HOT_CONTROL !== '0');
 if (controlOn || watchOn) {
   setTimeout(() => hub.detached(() => {
     if (watchOn) {
@@ -141,6 +143,12 @@ if (controlOn || watchOn) {
         },
         detached: (run) => hub.detached(run),
         watching: () => ({ ...(watcher?.status() ?? { on: false, files: 0, directories: 0, paths: [] }), why: watchWhy }),
+        check: (options) => runtime.checkReloadSafety(options),
+        whenReady: (mode) => whenReady(mode, {
+          lastLoad: () => hub.lastLoad,
+          readyAt: () => hub.readyAt,
+          onReady: (listener) => void hub.readyListeners.add(listener),
+        }),
       };
       try {
         new ControlEndpoint({ runtime: control, root: entryRoot ?? entryDirectory, entry, loader: packageVersion, port: (config.control as { port: number }).port });

@@ -46,6 +46,12 @@ let lexer: Promise<typeof import('es-module-lexer')> | null = null;
 /** A file's text. node:fs/promises is loaded at the first reload (it costs ~2.5 ms at start). */
 const readText = (file: string): Promise<string> => process.getBuiltinModule('node:fs').promises.readFile(file, 'utf8');
 
+/**
+ * How many applied batches `rollback()` can undo, newest first. Each keeps the values it
+ * replaced alive; a day of saves with the watcher on must not keep every one of them.
+ */
+const HISTORY_LIMIT = 50;
+
 /** How long a reload waits for the servers its new code started to listen. */
 const LISTEN_WAIT_MS = 2000;
 
@@ -133,12 +139,17 @@ export class BatchRunner {
     return new Map([...(await changedSources(modules))].map(([module, text]) => [module.file, text]));
   }
 
-  /** `reloadAll()`: every loaded hot module, changed or not (declined modules are skipped and named in the report). */
-  reloadAll(): Promise<ReloadReport> {
+  /**
+   * `reloadAll()`: every loaded hot module, changed or not (declined modules are skipped and
+   * named in the report). For `hot check` (runtime/check.ts): `edited` reloads as if every
+   * line of every module had been edited (see {@link ActiveBatch.edited}), and `skip` leaves
+   * files out.
+   */
+  reloadAll(options: { edited?: boolean; skip?: ReadonlySet<string> } = {}): Promise<ReloadReport> {
     return this.#enqueue(async (id) => {
-      const all = [...this.#hub.modules.values()];
+      const all = [...this.#hub.modules.values()].filter((module) => !options.skip?.has(module.file));
       const declined = all.filter((module) => module.live.declined);
-      const report = await this.#run(id, all.filter((module) => !module.live.declined), new Map());
+      const report = await this.#run(id, all.filter((module) => !module.live.declined), new Map(), options.edited === true);
       if (report.ok) {
         for (const module of declined) {
           report.modules.push({ file: module.file, version: module.live.version, kept: [], replaced: [], added: [], removed: [], reran: [], swapped: [], warnings: ['not reloaded: the module called import.meta.hot.decline()'] });
@@ -152,7 +163,7 @@ export class BatchRunner {
   hotfix(file: FileInput): Promise<ReloadReport> {
     return this.#enqueue(async (id) => {
       const { report, undo, modules } = await runHotfix(this.#hub, id, file);
-      if (undo) this.#history.push({ id, undo, modules, hotfix: report.hotfix });
+      if (undo) this.#remember({ id, undo, modules, hotfix: report.hotfix });
       return report;
     }, 'hotfix');
   }
@@ -196,7 +207,22 @@ export class BatchRunner {
     this.#resolve(url.href);
   }
 
-  async #run(id: number, modules: HotModule[], sources: Map<HotModule, string>): Promise<Outcome> {
+  /**
+   * Forgets the applied batches: `rollback()` has nothing to undo until the next one, and the
+   * values they replaced can be collected. For `hot check`, whose heap and identity checks
+   * must not see what the undo log keeps.
+   */
+  forgetHistory(): void {
+    for (const batch of this.#history.splice(0)) batch.undo.discard();
+  }
+
+  /** Keeps the last {@link HISTORY_LIMIT} applied batches for `rollback()`; older ones are forgotten. */
+  #remember(batch: CommittedBatch): void {
+    this.#history.push(batch);
+    if (this.#history.length > HISTORY_LIMIT) this.#history.shift()?.undo.discard();
+  }
+
+  async #run(id: number, modules: HotModule[], sources: Map<HotModule, string>, edited = false): Promise<Outcome> {
     const unique = [...new Set(modules)];
     if (unique.length === 0) return { ok: true, batch: id, modules: [], ms: 0 };
     for (const module of unique) {
@@ -205,7 +231,7 @@ export class BatchRunner {
       }
     }
     const planned = await plan(unique, sources);
-    const batch: ActiveBatch = { undo: new UndoLog(), expected: new Map(), entered: new Map(), created: new Set() };
+    const batch: ActiveBatch = { undo: new UndoLog(), expected: new Map(), entered: new Map(), created: new Set(), edited };
     const hub = this.#hub;
     const previousLive = new Map(unique.map((module) => [module, module.live]));
     hub.active = batch;
@@ -261,7 +287,14 @@ export class BatchRunner {
         this.#releaseReplaced(module, report);
         this.#finish(previous, module, module.live.namespace, report);
       }
-      this.#history.push({ id, undo: batch.undo, modules: [...batch.entered.keys()] });
+      // What the versions recorded for this batch is the module's now (or done with): kept on
+      // them, it would keep every replaced value, server and listener alive for good.
+      for (const [, version] of evaluatedBy(batch)) {
+        version.runs.clear();
+        version.listens.length = 0;
+        version.valuesBefore.clear();
+      }
+      this.#remember({ id, undo: batch.undo, modules: [...batch.entered.keys()] });
       return { ok: true, batch: id, modules: reports, ms: 0 };
     } catch (error) {
       closeAllWindows();
@@ -275,6 +308,11 @@ export class BatchRunner {
       const releaseErrors: unknown[] = release(started);
       releaseErrors.push(...(await unwindServers(started, LISTEN_WAIT_MS)));
       const revertErrors = [...batch.undo.revert('failed').errors, ...releaseErrors];
+      for (const [, version] of evaluatedBy(batch)) {
+        version.runs.clear();
+        version.listens.length = 0;
+        version.valuesBefore.clear();
+      }
       // Methods of a failed version that escaped (bound during its evaluation) forward to the live ones.
       for (const version of batch.entered.values()) version.token.s = true;
       for (const [module, live] of previousLive) {

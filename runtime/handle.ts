@@ -13,6 +13,14 @@ import { initOf, makeKeeper, setInit, Stamp, type KeeperCalls } from './privates
 import { HotError } from '../transform/errors.js';
 import { closeWindow, heldPort, openWindow, type Server, type Window } from './resources.js';
 
+/** Called after each top-level statement or replaced initializer ran, while `hot check` diagnoses growth (runtime/check.ts). */
+let probe: ((module: HotModule, line: number) => void) | null = null;
+
+/** Sets (or, with null, removes) the probe run after each statement and replaced initializer. */
+export function setProbe(next: typeof probe): void {
+  probe = next;
+}
+
 export class ModuleHandle {
   readonly module: HotModule;
   readonly current: ModuleVersion;
@@ -28,14 +36,19 @@ export class ModuleHandle {
 
   /** True while a reload batch evaluates this version (a first load is no batch). */
   readonly reloading: boolean;
+  /** A `hot check` reload as if every line had been edited (see `ActiveBatch.edited`). */
+  readonly edited: boolean;
   /** The window of the statement or initializer evaluating now, if any. */
   #window: Window | null = null;
+  /** Line of the statement running now (0: none), for the probe. */
+  #statementLine = 0;
 
-  constructor(module: HotModule, current: ModuleVersion, undo: Pick<UndoLog, 'push'>, reloading = false) {
+  constructor(module: HotModule, current: ModuleVersion, undo: Pick<UndoLog, 'push'>, reloading = false, edited = false) {
     this.module = module;
     this.current = current;
     this.undo = undo;
     this.reloading = reloading;
+    this.edited = edited;
   }
 
   /**
@@ -175,7 +188,7 @@ export class ModuleHandle {
       cell.fingerprint = previousFingerprint;
       updateLength(standIn, slot.t as Function);
     });
-    if (previousFingerprint !== info.fingerprint) this.current.replaced.add(info.name);
+    if (previousFingerprint !== info.fingerprint || this.edited) this.current.replaced.add(info.name);
     if (previousFingerprint !== info.fingerprint && cell.nested !== info.nested) this.current.warnings.push(nestedWarning(info.name));
     const previousNested = cell.nested;
     cell.nested = info.nested;
@@ -282,7 +295,7 @@ export class ModuleHandle {
     if (!cell.initialised) {
       this.#setValue(cell, shell);
       this.module.propagate(info.name, shell, this.current);
-    } else if (cell.fingerprint !== info.fingerprint) {
+    } else if (cell.fingerprint !== info.fingerprint || this.edited) {
       this.current.replaced.add(info.name);
     }
     const previousFingerprint = cell.fingerprint;
@@ -312,7 +325,7 @@ export class ModuleHandle {
     const previous = previousFields?.find((f) => f.name === field.name);
     if (!previous || !Object.prototype.hasOwnProperty.call(holder, field.name)) return true;
     const rule = this.#pragma(field.pragma);
-    return rule === 'replace' || (rule === 'auto' && previous.fingerprint !== field.fingerprint);
+    return rule === 'replace' || (rule === 'auto' && (previous.fingerprint !== field.fingerprint || this.edited));
   }
 
   /** Static field initialiser: true to evaluate the new initialiser, false to keep the shell's value. */
@@ -350,7 +363,7 @@ export class ModuleHandle {
       const rule = this.#pragma(binding.pragma);
       if (rule === 'replace') replace = true;
       else if (rule === 'auto') {
-        replace ||= cell.fingerprint !== binding.fingerprint || (binding.reads ?? []).some((name) => this.current.replacedData.has(name));
+        replace ||= this.edited || cell.fingerprint !== binding.fingerprint || (binding.reads ?? []).some((name) => this.current.replacedData.has(name));
       }
     }
     for (const member of members) this.current.decisions.set(member, replace);
@@ -381,6 +394,7 @@ export class ModuleHandle {
     this.current.replacedData.add(info.name);
     if (wasInitialised) this.current.replaced.add(info.name);
     this.module.propagate(info.name, stored, this.current);
+    probe?.(this.module, info.line);
     return stored;
   }
 
@@ -480,12 +494,13 @@ export class ModuleHandle {
     if (previous !== version) {
       const rule = statement.pragma ?? version.meta.statementPragma ?? 'auto';
       const known = statementKeys(previous).has(key);
-      run = rule === 'rerun' || (rule === 'auto' && (!known || statement.reads.some((name) => version.replacedData.has(name))));
+      run = rule === 'rerun' || (rule === 'auto' && (this.edited || !known || statement.reads.some((name) => version.replacedData.has(name))));
       if (known && !run) version.keptStatements.add(key);
       if (run) version.reran.push(statement.line);
     }
     if (run) {
       version.activeStatement = key;
+      this.#statementLine = statement.line;
       this.#open(key, statement.line);
     }
     return run;
@@ -547,7 +562,7 @@ export class ModuleHandle {
    */
   #retarget(entry: InlineSlot, target: Function, fingerprint: string, nested: string | undefined): boolean {
     const { fingerprint: previousFingerprint, nested: previousNested } = entry;
-    if (previousFingerprint === fingerprint) return false;
+    if (previousFingerprint === fingerprint && !this.edited) return false;
     const undoTarget = setTarget(entry.slot, target);
     entry.fingerprint = fingerprint;
     entry.nested = nested;
@@ -585,6 +600,11 @@ export class ModuleHandle {
   e(): void {
     this.current.activeStatement = undefined;
     this.#close();
+    if (this.#statementLine !== 0) {
+      const line = this.#statementLine;
+      this.#statementLine = 0;
+      probe?.(this.module, line);
+    }
   }
 
   /** A write to a `const` binding (the transform declares it with `let`): keep the language's error. */

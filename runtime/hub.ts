@@ -35,6 +35,14 @@ export interface ActiveBatch {
   readonly entered: Map<HotModule, ModuleVersion>;
   /** Modules loaded for the first time while this batch ran (new imports of new versions). */
   readonly created: Set<HotModule>;
+  /**
+   * `hot check`'s worst case of a real edit: every module reloads as if each of its lines had
+   * been edited. Every top-level statement runs again (but `@hot once`), every function, class
+   * and inline function takes the new code, and every data initializer counts as edited, so
+   * data follows its rules for an edited initializer: `@hot keep-data` keeps, the rest is
+   * replaced.
+   */
+  readonly edited: boolean;
 }
 
 export class Hub {
@@ -47,6 +55,20 @@ export class Hub {
   readonly moduleListeners = new Set<(file: string) => void>();
   /** The batch runner, made by the runtime's entry (runtime/index.ts). */
   runner?: BatchRunner;
+  /** When (performance.now()) the last hot module loaded for the first time: `hot check` waits for loading to go quiet. */
+  lastLoad = 0;
+  /** When the app called `ready()` (performance.now()), or null. */
+  readyAt: number | null = null;
+  /** Waiting for `ready()`. */
+  readonly readyListeners = new Set<() => void>();
+
+  /** The app says it is ready (runtime `ready()`): `hot check --ready-call` starts now. */
+  ready(): void {
+    if (this.readyAt !== null) return;
+    this.readyAt = performance.now();
+    for (const listener of this.readyListeners) listener();
+    this.readyListeners.clear();
+  }
 
   /**
    * Runs `run` outside any top-level statement's attribution: what it sets up (servers,
@@ -87,6 +109,7 @@ export class Hub {
       module = new HotModule(base, url.protocol === 'file:' ? fileURLToPath(url) : base, version);
       module.nextVersion = first + 1;
       this.modules.set(base, module);
+      this.lastLoad = performance.now();
       this.active?.created.add(module);
       for (const listener of this.moduleListeners) {
         try {
@@ -100,7 +123,7 @@ export class Hub {
     importMeta.hot = new HotContext(module, version);
     // Inside a batch (a reload, or a module it imports for the first time) what statements set
     // up is the batch's until it commits.
-    return new ModuleHandle(module, version, undo, this.active !== null);
+    return new ModuleHandle(module, version, undo, this.active !== null, this.active?.edited === true && requested !== null);
   }
 }
 

@@ -19,6 +19,7 @@ export type { FileInput } from './batch.js';
 export type { Hotfix, HotfixModule } from './hotfix.js';
 export type { HotContext, Migration } from './hot-context.js';
 export type { RuntimeConfig } from './hub.js';
+export type { CheckOptions, CheckResult, CheckFinding, CheckWarning, CheckKind, CheckProgress, Invariant, InvariantContext } from './check.js';
 
 declare global {
   interface ImportMeta {
@@ -60,7 +61,7 @@ export function reloadAll(): Promise<ReloadReport> {
  * return to what they were before it; data it kept stays as the game wrote it (a
  * replaced binding the game wrote since is restored, with a warning in the report).
  * It does not re-run old top-level code, nor undo what dispose handlers released.
- * Each call undoes one more batch.
+ * Each call undoes one more batch, back to the last 50 (older ones are forgotten: what they replaced is freed).
  * @example
  * await rollback();
  */
@@ -155,4 +156,35 @@ export function status(): RuntimeStatus {
     }
   }
   return { modules, oldVersions, oldVersionBytes };
+}
+
+/**
+ * Tells `hot check --ready-call` that the app is ready to be checked (its servers listen, its
+ * startup work is done). Outside a check it only records the moment; calling it again does nothing.
+ * @example
+ * await db.connect();
+ * server.listen(3000, () => ready());
+ */
+export function ready(): void {
+  state.ready();
+}
+
+/**
+ * The checks of `hot check`, in this process: reloads every hot module for `rounds` rounds, each
+ * with unchanged sources and as if every line had been edited, and returns what would break or
+ * leak in production (README, "hot check"). For a test runner, with the app loaded under
+ * `--import @hot/loader`. It forgets the undo history (`rollback()` has nothing to undo after it),
+ * and leaves the app running on reloaded code with its data replaced by the edited rounds.
+ * @example
+ * import { checkReloadSafety } from '@hot/loader/runtime';
+ * import './server.js';
+ * const result = await checkReloadSafety({ rounds: 3 });
+ * assert.deepEqual(result.findings, []);
+ */
+export async function checkReloadSafety(options?: import('./check.js').CheckOptions): Promise<import('./check.js').CheckResult> {
+  // The module that calls it is left out: reloading it would run its call again.
+  const stack = new Error().stack ?? '';
+  // Loaded when asked: an app that is never checked does not pay for it at start.
+  const { runCheck } = await import('./check.js');
+  return runCheck(state, runner, options, stack);
 }

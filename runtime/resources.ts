@@ -241,6 +241,23 @@ export function unattributed<T>(run: () => T): T {
   }
 }
 
+/**
+ * Takes every open window off until the returned function puts them back: for `hot check`
+ * called by a top-level statement that awaits it (its window would record everything the
+ * check's batches and the app do meanwhile).
+ */
+export function suspendWindows(): () => void {
+  const openWindows = windows.splice(0);
+  const openBorn = born.splice(0);
+  if (openWindows.length) install(false);
+  return () => {
+    if (openWindows.length === 0) return;
+    if (windows.length === 0) install(true);
+    windows.unshift(...openWindows);
+    born.unshift(...openBorn);
+  };
+}
+
 /** Runtime registrations (`onReload`) made while a window is open: released with the rest of its run. */
 export function recordRelease(release: () => void): void {
   windows[windows.length - 1]?.into.push({ kind: 'release', release });
@@ -264,13 +281,31 @@ export function heldPort(server: Server): number | string | null {
 }
 
 /**
+ * Closes a server's listening socket; its open connections stay and are served (net's close,
+ * not http's, which also drops idle keep-alive connections). An http server's interval that
+ * checks its connections' timeouts (Node starts one per listen and clears it only in http's
+ * close) is cleared once the last connection has ended: left running, it would keep the
+ * server, and the app it serves, alive for good, one more per reload (found by `hot check`).
+ */
+function stopListening(server: Server): void {
+  net().Server.prototype.close.call(server);
+  const interval = Object.getOwnPropertySymbols(server).find((symbol) => symbol.description === 'http.server.connectionsCheckingInterval');
+  if (!interval) return;
+  const once = originals.methods[LISTENER_METHODS.indexOf('once')];
+  once.call(server, 'close', () => {
+    // Listening again (a failed batch gave the port back) started a new interval: leave it.
+    if (!server.listening) clearInterval((server as unknown as Record<symbol, NodeJS.Timeout>)[interval]);
+  });
+}
+
+/**
  * Takes the listening socket from `old` so a new server can bind its port. Only the listening
  * socket closes: connections `old` accepted stay open and keep being served (net's close,
  * not http's, which also drops idle keep-alive connections). `restore` listens again.
  */
 function handOver(old: Server): { restore: () => Promise<Error | null> } {
   const address = old.address();
-  net().Server.prototype.close.call(old);
+  stopListening(old);
   return {
     restore: () => {
       if (old.listening || address === null) return Promise.resolve(null);
@@ -300,7 +335,7 @@ export function release(resources: Resources): unknown[] {
           resource.emitter.removeListener(resource.event, resource.listener);
           break;
         case 'server':
-          if (!resource.handedOver && resource.server.listening) net().Server.prototype.close.call(resource.server);
+          if (!resource.handedOver && resource.server.listening) stopListening(resource.server);
           break;
         case 'release':
           resource.release();
@@ -326,7 +361,7 @@ export async function unwindServers(resources: Resources, waitMs: number): Promi
       // A listen still looking up its host when release() ran: wait for it, then close what it opened.
       const pending = settling.get(resource.server);
       if (pending) await Promise.race([pending, deadline]);
-      if (resource.server.listening) net().Server.prototype.close.call(resource.server);
+      if (resource.server.listening) stopListening(resource.server);
     }
     const errors: Error[] = [];
     for (const resource of resources) {

@@ -27,6 +27,15 @@ export class UndoLog {
     this.#entries.push(revert);
   }
 
+  /**
+   * Forgets every entry without reverting it: the batch can no longer be undone, and what its
+   * entries hold (the values it replaced) can be collected. Node keeps the log itself reachable
+   * for good (the async context of the batch's module jobs), so forgetting must empty it.
+   */
+  discard(): void {
+    this.#entries.length = 0;
+  }
+
   get size(): number {
     return this.#entries.length;
   }

@@ -165,7 +165,7 @@ test('bad messages get an error reply naming the problem, change nothing, and th
       ['[1,2]', null, 'ERR_HOT_BAD_REQUEST', /JSON object/],
       ['{"op":"status"}', null, 'ERR_HOT_BAD_REQUEST', /'id' must be/],
       ['{"id":{},"op":"status"}', null, 'ERR_HOT_BAD_REQUEST', /'id' must be/],
-      ['{"id":1,"op":"explode"}', 1, 'ERR_HOT_BAD_REQUEST', /'op' must be one of reload, reloadAll, rollback, hotfix, status, subscribe, unsubscribe/],
+      ['{"id":1,"op":"explode"}', 1, 'ERR_HOT_BAD_REQUEST', /'op' must be one of reload, reloadAll, rollback, hotfix, check, status, subscribe, unsubscribe/],
       ['{"id":2,"op":7}', 2, 'ERR_HOT_BAD_REQUEST', /'op' must be/],
       ['{"id":3,"op":"status","verbose":true}', 3, 'ERR_HOT_BAD_REQUEST', /unknown field 'verbose' for op 'status'; allowed: id, op/],
       ['{"id":4,"op":"reload","files":"combat.js"}', 4, 'ERR_HOT_BAD_REQUEST', /'files' must be a non-empty array/],
@@ -180,6 +180,9 @@ test('bad messages get an error reply naming the problem, change nothing, and th
       ['{"id":13,"op":"reload","files":["combat.js","nul\\u0000.js"]}', 13, 'ERR_HOT_BAD_REQUEST', /'files' must be/],
       ['{"id":14,"op":"hotfix","file":"../../tmp/x.js"}', 14, 'ERR_HOT_OUTSIDE_ROOT', /outside the project root/],
       ['{"id":15,"op":"rollback"}', 15, 'ERR_HOT_NOTHING_TO_ROLL_BACK', /no applied reload to roll back/],
+      ['{"id":16,"op":"check","rounds":0}', 16, 'ERR_HOT_BAD_REQUEST', /'rounds' must be an integer from 1 to 100, got the number 0/],
+      ['{"id":17,"op":"check","ready":"soon"}', 17, 'ERR_HOT_BAD_REQUEST', /'ready' must be one of now, idle, call, got the string "soon"/],
+      ['{"id":18,"op":"check","invariants":"../../etc/passwd"}', 18, 'ERR_HOT_OUTSIDE_ROOT', /outside the project root/],
     ];
     for (const [text, id, code, pattern] of cases) {
       client.sendRaw(text);
