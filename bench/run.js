@@ -3,7 +3,7 @@
 //   node bench/run.js                      this Node
 //   HOT_BENCH_NODES=/path/node24,/path/node22 node bench/run.js   these Node binaries too
 //   HOT_BENCH_PROCESSES=5                   processes per measurement (medians over them)
-//   HOT_BENCH_ONLY=reload,transform         only these sections: calls (with the dynohot peer), reload, versions, transform, cli, watch, startup
+//   HOT_BENCH_ONLY=reload,transform         only these sections: calls (with the dynohot peer), reload, versions, transform, cli, watch, check, startup
 //
 // Every number is a median over separate processes, with the baseline measured in
 // the same process as the hot variant (the machine is shared and noisy).
@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliBench, cliTable } from './cli.js';
+import { checkBench, checkTable } from './check.js';
 import { watchBench } from './watch.js';
 import { runDynohot } from './peers.js';
 import { startupBench } from './startup.js';
@@ -122,7 +123,10 @@ for (const node of nodes) {
   // 5. Save -> new code running, with the named peers, and the lossless soak.
   if (want('watch')) console.log(`\n${await watchBench(node)}`);
 
-  // 6. Start-up from the installed tarball, against plain node, tsx and dynohot.
+  // 6. `hot check` of the 1000-module app, against its plain start and one reloadAll() batch.
+  if (want('check')) console.log(`\n${checkTable(checkBench(node))}`);
+
+  // 7. Start-up from the installed tarball, against plain node, tsx and dynohot.
   if (startup) console.log(`\n${startup.tables(node)}`);
 }
 startup?.close();

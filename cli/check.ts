@@ -6,6 +6,8 @@
  * The child gets a control directory of its own (HOT_CONTROL_DIR, a fresh 0700 temp dir), the
  * endpoint on whatever its config says (HOT_CONTROL=1), no watcher (HOT_WATCH=0), no line per
  * reload (HOT_QUIET=1) and `--expose-gc` (the heap and identity checks collect garbage).
+ * HOT_CHECK_PARENT names this process: should it die without stopping the app (SIGKILL, a
+ * closed pipe), the app exits on its own (loader/index.ts).
  */
 import type { CheckFinding, CheckProgress, CheckResult, CheckWarning } from '../runtime/index.js';
 import { listDiscoveries, type Discovery } from '../control/discovery.js';
@@ -29,7 +31,7 @@ reloads, identities that change, timers, listeners, servers, sockets and collect
 grow per reload, heap growth, and your invariants. The app is stopped at the end.
 
 Options:
-  --rounds <n>          rounds of reloads (default 3)
+  --rounds <n>          rounds of reloads (default 3; what grows is judged from round 2)
   --timeout <seconds>   how long to wait for the app to be ready (default 30)
   --ready-line <regex>  ready when a line of the app's stdout matches
   --ready-call          ready when the app calls ready() from @hot/loader/runtime
@@ -81,7 +83,7 @@ export async function runCheckCommand(args: CheckArguments, output: CheckOutput,
   const loader = pathToFileURL(join(__dirname, '..', 'loader', 'index.js')).href;
   const child = spawn(process.execPath, ['--expose-gc', '--import', loader, entry, ...args.appArguments], {
     cwd,
-    env: { ...process.env, HOT_CONTROL_DIR: directory, HOT_CONTROL: '1', HOT_WATCH: '0', HOT_QUIET: '1' },
+    env: { ...process.env, HOT_CONTROL_DIR: directory, HOT_CONTROL: '1', HOT_WATCH: '0', HOT_QUIET: '1', HOT_CHECK_PARENT: String(process.pid) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
@@ -133,15 +135,16 @@ export async function runCheckCommand(args: CheckArguments, output: CheckOutput,
   interrupted.catch(() => {});
 
   let socket: ControlSocket | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  const finished = { done: false };
   try {
     const waited = args.readyLine ? `a line matching ${args.readyLine}` : args.readyCall ? 'the app to call ready()' : 'the app to finish loading and go idle';
-    let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new CheckAborted(`the app was not ready within ${args.timeoutMs / 1000} s (waited for ${waited}); raise --timeout, or say when it is ready with --ready-line or --ready-call`)), args.timeoutMs);
     });
     timeout.catch(() => {});
     output.progress(`hot check: starting ${shown(entry, cwd)}, waiting for ${waited}`);
-    const discovery = await Promise.race([endpointOf(directory, child.pid as number), exit, interrupted, timeout]);
+    const discovery = await Promise.race([endpointOf(directory, child.pid as number, finished), exit, interrupted, timeout]);
     socket = await Promise.race([ControlSocket.open({ host: discovery.host, port: discovery.port, token: discovery.token, timeoutMs: 5000 }), exit, interrupted, timeout]);
     if (args.readyLine) await Promise.race([readyLine, exit, interrupted, timeout]);
     const request = { id: 1, op: 'check', rounds: args.rounds, ready: args.readyLine ? 'now' : args.readyCall ? 'call' : 'idle', ...(args.invariants ? { invariants: resolve(cwd, args.invariants) } : {}) };
@@ -172,18 +175,21 @@ export async function runCheckCommand(args: CheckArguments, output: CheckOutput,
     }
     throw error;
   } finally {
+    finished.done = true;
+    clearTimeout(timer);
     socket?.close();
     await stop();
   }
 }
 
 /** Waits for the child's discovery file (its endpoint opens ~100 ms after it starts). */
-async function endpointOf(directory: string, pid: number): Promise<Discovery> {
-  for (;;) {
+async function endpointOf(directory: string, pid: number, finished: { done: boolean }): Promise<Discovery> {
+  while (!finished.done) {
     const found = listDiscoveries(directory).find((discovery) => discovery.pid === pid);
     if (found) return found;
     await new Promise((resolveWait) => setTimeout(resolveWait, 25));
   }
+  return new Promise(() => {}); // the check ended another way (the race has settled)
 }
 
 function progressLine(progress: CheckProgress): string {

@@ -262,7 +262,7 @@ function parse(argv: string[]) {
     },
   });
   const [name, ...files] = positionals;
-  if (name !== undefined && !(COMMANDS as readonly string[]).includes(name)) throw new UsageError(`unknown command '${name}'; commands: ${COMMANDS.join(', ')}`);
+  if (name !== undefined && !(COMMANDS as readonly string[]).includes(name)) throw new UsageError(`unknown command '${name}'; commands: ${[...COMMANDS, 'check'].join(', ')}`);
   const command = name as Command | undefined;
   if (values.pid !== undefined && values.pid !== 'all' && !/^[1-9]\d*$/.test(values.pid)) throw new UsageError(`--pid takes a process id or 'all', got '${values.pid}'`);
   if (command && !values.help) {

@@ -159,6 +159,15 @@ if (controlOn || watchOn) {
   }), START_DELAY_MS).unref();
 }
 
+// Started by `hot check` (cli/check.ts): exit when the check's process is gone, however it
+// ended, so no app outlives the check that started it.
+const checkParent = Number(process.env.HOT_CHECK_PARENT);
+if (Number.isSafeInteger(checkParent) && checkParent > 0) {
+  setInterval(() => {
+    if (process.ppid !== checkParent) process.exit(3);
+  }, 250).unref();
+}
+
 /** The entry file Node was asked to run (`node --import @hot/loader app.js`), or null (REPL, `-e`). */
 function entryPath(): string | null {
   const main = process.argv[1];

@@ -25,9 +25,9 @@ import type { Hub } from './hub.js';
 import { HotModule, ModuleVersion } from './module.js';
 import type { ReloadReport } from './report.js';
 import { suspendWindows } from './resources.js';
-import { KeptData, SiteTracker, siteOf, sizeOf, type Collection, type Gauge, type Root, type Site } from './leaks.js';
+import { KeptData, originalSite, SiteTracker, siteOf, sizeOf, type Collection, type Gauge, type Root, type Site } from './leaks.js';
 const { pathToFileURL, fileURLToPath } = process.getBuiltinModule('node:url');
-const { dirname, join, resolve: resolvePath } = process.getBuiltinModule('node:path');
+const { dirname, isAbsolute, join, relative, resolve: resolvePath } = process.getBuiltinModule('node:path');
 const { existsSync, realpathSync } = process.getBuiltinModule('node:fs');
 
 /** A function of an invariants module: throws (or returns false) when the app is not as it should be. */
@@ -43,7 +43,7 @@ export interface InvariantContext {
 
 /** Options of {@link checkReloadSafety}. */
 export interface CheckOptions {
-  /** Rounds of unchanged and edited reloads (default 3, at most 100). */
+  /** Rounds of unchanged and edited reloads (default 3, at most 100). Growth is judged from round 2 on: it needs at least 2. */
   rounds?: number;
   /**
    * User invariants: the path of a module (not made hot) whose exported functions run after
@@ -156,6 +156,8 @@ class Check {
   readonly #warnings = new Map<string, CheckWarning>();
   /** Modules whose unchanged or edited reload failed: the rounds go on without them. */
   readonly #failed = { unchanged: new Set<string>(), edited: new Set<string>() };
+  /** Each failing invariant's finding, and the rounds it failed after. */
+  readonly #invariantFailures = new Map<string, { finding: CheckFinding; rounds: number[]; failure: string }>();
   #batches = 0;
   #modules = 0;
   /** Bytes of source reloaded per round (both passes). */
@@ -349,12 +351,10 @@ class Check {
     await new Promise<void>((resolve) => this.#tracker.quietly(() => setTimeout(resolve, ms)));
   }
 
-  /** Two full garbage collections, with a turn of the event loop before each (destroy hooks, WeakRefs). */
+  /** A full garbage collection after a turn of the event loop (destroy hooks run, WeakRefs may be cleared). */
   async #collect(): Promise<void> {
-    for (let i = 0; i < 2; i++) {
-      await new Promise<void>((resolve) => this.#tracker.quietly(() => setImmediate(resolve)));
-      this.#gc();
-    }
+    await new Promise<void>((resolve) => this.#tracker.quietly(() => setImmediate(resolve)));
+    this.#gc();
   }
 
   async #measure(): Promise<Measurement> {
@@ -362,7 +362,7 @@ class Check {
     this.#runner.forgetHistory();
     await this.#wait(SETTLE_MS);
     await this.#collect();
-    const heap = process.memoryUsage().heapUsed;
+    const heap = heapBytes();
     this.#kept.measure(this.#roots());
     return { gauges: this.#tracker.gauges(), heap };
   }
@@ -371,7 +371,13 @@ class Check {
   #roots(): Root[] {
     const roots: Root[] = [];
     for (const module of this.#hub.modules.values()) {
-      for (const [name, cell] of module.cells) if (cell.kind === 'data' && cell.initialised) roots.push({ module: module.file, name, value: cell.value });
+      for (const [name, cell] of module.cells) {
+        if (cell.kind !== 'data' || !cell.initialised) continue;
+        // A function made by a call (`const app = express()`) is held behind a forwarding
+        // stand-in (a Proxy, which the walk does not enter): walk the function itself.
+        const value = cell.forward && cell.value === cell.forward.standIn ? (cell.forward.slot.impl ?? cell.forward.slot.t) : cell.value;
+        roots.push({ module: module.file, name, value });
+      }
       if (Object.keys(module.data).length) roots.push({ module: module.file, name: 'import.meta.hot.data', value: module.data });
     }
     return roots;
@@ -384,7 +390,7 @@ class Check {
       const series = measurements.map((m) => m.gauges.get(key)?.count ?? 0);
       if (!grows(series)) continue;
       if ((quiet.gauges.get(key)?.count ?? 0) > gauge.count) continue;
-      const { site } = gauge;
+      const site = originalSite(gauge.site);
       const per = perRound(series);
       this.#add({
         check: 'growth',
@@ -407,8 +413,7 @@ class Check {
       const series = collection.sizes.slice(0, count);
       if (series.length < count || series.slice(1).some((size) => size === undefined)) continue;
       const defined = series.map((size) => size ?? 0);
-      // Seen since round 1 at least (round 0 may not have reached it).
-      if (!grows(series[0] === undefined ? defined.slice(1) : defined)) continue;
+      if (!grows(defined)) continue;
       const value = collection.ref.deref();
       if (!value) continue;
       suspects.push({ collection, value, last: sizeOf(value), by: new Map() });
@@ -437,7 +442,7 @@ class Check {
     }
     for (const { collection, value, by } of suspects) {
       const series = [...collection.sizes.slice(0, count).map((size) => size ?? 0), sizeOf(value)];
-      const holder = `${collection.path.split(/[.[]/)[0]} in ${collection.module}`;
+      const holder = `${collection.path.split(/[.[]/)[0]} in ${shownPath(collection.module)}`;
       for (const { module, line, delta } of by.values()) {
         this.#add({
           check: 'growth',
@@ -454,15 +459,15 @@ class Check {
   /** Heap growth per round far above what module records cost: the module responsible, when one can be named. */
   async #heapFindings(measurements: Measurement[], quiet: Measurement): Promise<CheckResult['heap']> {
     const heaps = measurements.map((m) => m.heap);
-    const growths = heaps.slice(1).map((heap, i) => heap - heaps[i]);
-    const considered = growths.length > 1 ? growths.slice(1) : growths;
-    const perRoundBytes = Math.max(0, Math.min(...considered));
+    // Round 1 loads what the first reload needs (the lexer, the check itself): from round 2 on.
+    const considered = heaps.slice(2).map((heap, i) => heap - heaps[i + 1]);
+    const perRoundBytes = considered.length ? Math.max(0, Math.min(...considered)) : 0;
     const floorBytes = this.#sourceBytes * RECORD_BYTES_PER_SOURCE_BYTE + this.#modules * 2 * RECORD_BYTES_PER_MODULE;
     const result = { perRoundBytes, floorBytes };
     const limit = floorBytes * HEAP_FLOORS + HEAP_SLACK_BYTES;
     // Growth with time (the quiet period grew as much) is not growth per reload.
     const quietGrowth = quiet.heap - heaps[heaps.length - 1];
-    if (perRoundBytes <= limit || quietGrowth >= perRoundBytes / 2) return result;
+    if (considered.length === 0 || perRoundBytes <= limit || quietGrowth >= perRoundBytes / 2) return result;
     this.#progress(this.#rounds, 'heap');
     const named = await this.#heapByModule();
     if (named.length === 0) {
@@ -492,7 +497,7 @@ class Check {
         this.#runner.forgetHistory();
         await this.#wait(SETTLE_MS);
         await this.#collect();
-        heaps.push(process.memoryUsage().heapUsed);
+        heaps.push(heapBytes());
       }
       if (heaps.length < 3) continue;
       const bytes = Math.min(heaps[1] - heaps[0], heaps[2] - heaps[1]);
@@ -502,10 +507,11 @@ class Check {
     return named;
   }
 
-  /** Runs each invariant; a throw or `false` is a finding at the place it threw. */
+  /** Runs each invariant; a throw or `false` is a finding at the place it threw (one per invariant, naming the rounds). */
   async #invariants(invariants: LoadedInvariants | null, round: number, states: Map<string, Record<string, unknown>>): Promise<void> {
     if (!invariants) return;
     for (const [name, invariant] of Object.entries(invariants.functions)) {
+      const earlier = this.#invariantFailures.get(name);
       let state = states.get(name);
       if (!state) states.set(name, (state = {}));
       let failure: string | null = null;
@@ -523,14 +529,14 @@ class Check {
         }
       }
       if (failure === null) continue;
-      this.#add({
-        check: 'invariant',
-        module: null,
-        file: site.file,
-        line: site.line,
-        column: site.column,
-        message: `invariant ${name} fails ${round === 0 ? 'before any reload' : `after round ${round}`}: ${failure}`,
-      });
+      if (earlier) {
+        earlier.rounds.push(round);
+        earlier.finding.message = invariantMessage(name, earlier.rounds, earlier.failure);
+        continue;
+      }
+      const finding: CheckFinding = { check: 'invariant', module: invariants.file, file: site.file, line: site.line, column: site.column, message: invariantMessage(name, [round], failure) };
+      this.#invariantFailures.set(name, { finding, rounds: [round], failure });
+      this.#add(finding);
     }
   }
 }
@@ -562,25 +568,41 @@ async function loadInvariants(input: CheckOptions['invariants']): Promise<Loaded
   return { file, functions };
 }
 
-/** Grows in every round after the first (with one round: more than before it). */
+/** `playersKept fails after rounds 1, 2, 3: the players Map was replaced`. */
+function invariantMessage(name: string, rounds: number[], failure: string): string {
+  const when = rounds.map((round) => (round === 0 ? 'before any reload' : `round ${round}`));
+  const after = rounds[0] === 0 ? when.join(', ') : `after ${rounds.length > 1 ? 'rounds' : 'round'} ${rounds.join(', ')}`;
+  return `${name} fails ${after}: ${failure}`;
+}
+
+/**
+ * Grows in every round after the first: `series[0]` is before any reload, `series[r]` after
+ * round r. Round 1 is never evidence: what the app made at its first load is not tracked (the
+ * check starts after it), so round 1 shows everything it remade as new. With one round, nothing grows.
+ */
 function grows(series: (number | undefined)[]): boolean {
   const values = series.map((value) => value ?? 0);
-  if (values.length < 2) return false;
-  if (values.length === 2) return values[1] > values[0];
+  if (values.length < 3) return false;
   for (let i = 2; i < values.length; i++) if (!(values[i] > values[i - 1])) return false;
   return true;
 }
 
 /** The least growth of a round after the first. */
 function perRound(series: number[]): number {
-  const steps = series.slice(1).map((value, i) => value - series[i]);
-  return Math.min(...(steps.length > 1 ? steps.slice(1) : steps));
+  const steps = series.slice(2).map((value, i) => value - series[i + 1]);
+  return Math.min(...steps);
 }
 
 function advice(kind: string): string {
   if (kind.startsWith('listener')) return 'it was added where the runtime cannot release it (in a callback, or after an await); add it in the top-level statement itself, or remove it in import.meta.hot.dispose';
   if (kind === 'timer') return 'it was started where the runtime cannot release it (in a callback, or after an await); start it in the top-level statement itself, or clear it in import.meta.hot.dispose';
   return 'it was opened where the runtime cannot release it (in a callback, or after an await, or it is not a listening server); close it in import.meta.hot.dispose, or keep it in import.meta.hot.data';
+}
+
+/** A path relative to the working directory when it is under it (messages are read by people). */
+function shownPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
 function mib(bytes: number): string {
@@ -600,6 +622,12 @@ function ownDependencies(): string[] {
     }
   }
   return directories;
+}
+
+/** The heap and the memory outside it that JavaScript objects hold (Buffers, typed arrays). */
+function heapBytes(): number {
+  const { heapUsed, external } = process.memoryUsage();
+  return heapUsed + external;
 }
 
 /** A full garbage collection: `global.gc` when Node runs with --expose-gc, else one exposed for this check. */

@@ -25,6 +25,13 @@ export interface Site {
   file: string | null;
   line: number | null;
   column: number | null;
+  /**
+   * Set while `line` and `column` are the position in the code Node ran (a hot module's
+   * transformed version, `file:///…/a.js?hot=3`): {@link originalSite} maps it to the source.
+   * Creation stacks are read raw, because mapping every frame of every stack through the
+   * source maps of 1000 fresh module versions per round cost seconds.
+   */
+  url?: string;
 }
 
 /** What a handle of an async-hook type is called in findings. */
@@ -122,7 +129,6 @@ export class SiteTracker {
       const inner = proto[name];
       this.#originals.set(name, inner);
       const tracker = this;
-      // Named: siteOf() knows its frame (and the hook's) as the tracker's own, not a caller's.
       proto[name] = function hotCheckTracked(this: object, event: string | symbol, listener: Function) {
         if (!tracker.#paused && typeof listener === 'function') {
           const site = tracker.#site();
@@ -160,6 +166,7 @@ export class SiteTracker {
   gauges(): Map<string, Gauge> {
     const gauges = new Map<string, Gauge>();
     const add = (kind: string, site: Site) => {
+      // Raw positions: the same statement of every version of a file (the same source, so the same transformed code) is one place.
       const key = `${kind}|${site.file}:${site.line}:${site.column}`;
       const gauge = gauges.get(key);
       if (gauge) gauge.count++;
@@ -193,12 +200,74 @@ export class SiteTracker {
 
   /** The creation site of what is being made now. */
   #site(): Site {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 60;
-    const stack = new Error().stack ?? '';
-    Error.stackTraceLimit = limit;
-    return siteOf(stack, this.#context);
+    return siteOfFrames(callSites(), this.#context);
   }
+}
+
+/** The call sites of the current stack, unformatted (no source map is read). */
+function callSites(): NodeJS.CallSite[] {
+  const prepare = Error.prepareStackTrace;
+  const limit = Error.stackTraceLimit;
+  Error.prepareStackTrace = (_error, sites) => sites;
+  Error.stackTraceLimit = 60;
+  try {
+    const holder: { stack?: NodeJS.CallSite[] } = {};
+    Error.captureStackTrace(holder);
+    return holder.stack ?? [];
+  } finally {
+    Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/** This bundle's URL: the frames on top of a captured stack that are in it are the tracker's own (its hook, its wrapper). */
+const BUNDLE = import.meta.url;
+
+/** {@link siteOf}, from call sites: the first project frame, raw (see {@link Site.url}). */
+function siteOfFrames(frames: NodeJS.CallSite[], context: StackContext): Site {
+  let fallback: Site | null = null;
+  let ours = false;
+  let top = true;
+  for (const frame of frames) {
+    const name = frame.getFileName() ?? '';
+    if (top) {
+      if (name === BUNDLE) continue;
+      top = false;
+    }
+    let file = name;
+    if (name.startsWith('file://')) {
+      try {
+        file = fileURLToPath(name.split('?')[0]);
+      } catch {
+        continue;
+      }
+    }
+    if (!file.startsWith('/')) continue;
+    if (file.startsWith(context.packageDirectory)) {
+      ours = true;
+      continue;
+    }
+    const site: Site = { file, line: frame.getLineNumber(), column: frame.getColumnNumber(), url: name };
+    if (context.isHot(file)) return site;
+    fallback ??= site;
+  }
+  if (fallback === null) return ours ? OWN : { file: null, line: null, column: null };
+  const inOwnDependency = context.ownDirectories?.some((directory) => (fallback as Site).file?.startsWith(directory));
+  return inOwnDependency ? OWN : fallback;
+}
+
+/** A raw site mapped to the source through the module's source map (unchanged when it has none). */
+export function originalSite(site: Site): Site {
+  if (!site.url || site.line === null || site.column === null) return site;
+  const { findSourceMap } = process.getBuiltinModule('node:module');
+  let entry: { originalLine?: number; originalColumn?: number } | undefined;
+  try {
+    entry = findSourceMap(site.url)?.findEntry(site.line - 1, site.column - 1) as typeof entry;
+  } catch {
+    entry = undefined;
+  }
+  if (entry?.originalLine === undefined || entry.originalColumn === undefined) return { file: site.file, line: site.line, column: site.column };
+  return { file: site.file, line: entry.originalLine + 1, column: entry.originalColumn + 1 };
 }
 
 /** The listeners registered for `event` on `emitter` (a `once` wrapper has the listener as `.listener`). */
@@ -215,9 +284,6 @@ function emitterName(emitter: object): string {
 /** `at f (file:///a/b.js?hot=2:3:5)`, `at /a/b.js:3:5`; not `node:internal/…`. */
 const FRAME = /(?:^\s*at |\()((?:file:\/\/)?\/[^\s()]*?):(\d+):(\d+)\)?\s*$/;
 
-/** The tracker's own frames: its async hook and its listener wrapper. */
-const TRACKER_FRAME = /\bat (?:AsyncHook\.init|\S*hotCheckTracked|\S*#site)\b/;
-
 /** The site of what this package made for itself (its endpoint, its watcher): not counted. */
 export const OWN: Site = Object.freeze({ file: null, line: null, column: null });
 
@@ -230,7 +296,6 @@ export function siteOf(stack: string, context: StackContext): Site {
   let fallback: Site | null = null;
   let ours = false;
   for (const line of stack.split('\n').slice(1)) {
-    if (TRACKER_FRAME.test(line)) continue;
     const match = FRAME.exec(line);
     if (!match) continue;
     let file = match[1];
@@ -362,10 +427,22 @@ function children(value: object): [string, unknown][] {
   let i = 0;
   for (const key of Object.keys(value)) {
     if (SKIPPED_KEYS.has(key)) continue;
-    if (i++ >= MAX_ENTRIES) break;
     const descriptor = Object.getOwnPropertyDescriptor(value, key);
-    // Never a getter: reading one runs the app's code.
-    if (descriptor && 'value' in descriptor) out.push([/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`, descriptor.value]);
+    if (!descriptor) continue;
+    // Methods copied onto an object (express mixes ~50 into its app) hold nothing: not counted.
+    if (typeof descriptor.value === 'function' && !isWalkable(descriptor.value)) continue;
+    if (i++ >= MAX_ENTRIES) break;
+    let child: unknown = descriptor.value;
+    if (descriptor.get) {
+      // An own enumerable getter is most often lazily made data (express 5's `app.router`);
+      // getters of classes live on prototypes and are never read. One that throws is skipped.
+      try {
+        child = descriptor.get.call(value);
+      } catch {
+        continue;
+      }
+    }
+    out.push([/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`, child]);
   }
   return out;
 }

@@ -41,6 +41,15 @@ test.before(() => {
   sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, tarball), `@types/node@${pkg.devDependencies['@types/node']}`], { cwd: app });
 });
 
+/** The frameworks the real-servers, check and README suites run against, installed beside the tarball when first needed. */
+let frameworksInstalled = false;
+function installFrameworks() {
+  if (frameworksInstalled) return;
+  const frameworks = ['express', 'fastify', 'hono', '@hono/node-server', 'ws'].map((name) => `${name}@${pkg.devDependencies[name] ?? pkg.dependencies[name]}`);
+  sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...frameworks], { cwd: app });
+  frameworksInstalled = true;
+}
+
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
 test('every package dist/ imports at run time is a declared dependency, and each dependency is used', async () => {
@@ -138,21 +147,23 @@ test('the CLI and control endpoint suites pass against the installed copy (its b
 });
 
 test("README's examples pass against the installed copy", () => {
-  const result = spawnSync(node, [join(root, 'tests', 'readme.test.js')], { cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, HOT_TEST_INSTALL: app, FORCE_COLOR: '0' } });
+  installFrameworks();
+  const result = spawnSync(node, [join(root, 'tests', 'readme.test.js')], { cwd: root, encoding: 'utf8', timeout: 180_000, env: { ...process.env, HOT_TEST_INSTALL: app, HOT_TEST_BIN: join(app, 'node_modules', '@hot', 'loader', 'dist', 'cli', 'main.cjs'), FORCE_COLOR: '0' } });
   const passed = Number(/Passed:\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
   const total = Number(/Total:\s+(\d+)/.exec(result.stdout)?.[1] ?? -1);
   assert.is(result.status, 0, result.stdout + result.stderr);
   assert.ok(total > 0 && passed === total, result.stdout);
 });
 
-test('real servers (express, fastify, hono, ws) reload as tests/servers.test.js expects, against the installed copy', () => {
-  const frameworks = ['express', 'fastify', 'hono', '@hono/node-server', 'ws'].map((name) => `${name}@${pkg.devDependencies[name] ?? pkg.dependencies[name]}`);
-  sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...frameworks], { cwd: app });
-  const result = spawnSync(node, [join(root, 'tests', 'servers.test.js')], { cwd: root, encoding: 'utf8', timeout: 240_000, env: { ...process.env, HOT_TEST_INSTALL: app, FORCE_COLOR: '0' } });
-  const passed = Number(/Passed:\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
-  const total = Number(/Total:\s+(\d+)/.exec(result.stdout)?.[1] ?? -1);
-  assert.is(result.status, 0, result.stdout + result.stderr);
-  assert.ok(total >= 4 && passed === total, result.stdout);
+test('real servers (express, fastify, hono, ws) reload as tests/servers.test.js expects, and hot check passes tests/check.test.js, against the installed copy', () => {
+  installFrameworks();
+  for (const [suite, least] of [['servers.test.js', 4], ['check.test.js', 10]]) {
+    const result = spawnSync(node, [join(root, 'tests', suite)], { cwd: root, encoding: 'utf8', timeout: 300_000, env: { ...process.env, HOT_TEST_INSTALL: app, HOT_TEST_BIN: join(app, 'node_modules', '@hot', 'loader', 'dist', 'cli', 'main.cjs'), FORCE_COLOR: '0' } });
+    const passed = Number(/Passed:\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
+    const total = Number(/Total:\s+(\d+)/.exec(result.stdout)?.[1] ?? -1);
+    assert.is(result.status, 0, suite + result.stdout + result.stderr);
+    assert.ok(total >= least && passed === total, suite + result.stdout);
+  }
 });
 
 test('a TypeScript app type-checks against the published types (nodenext)', () => {
@@ -160,12 +171,15 @@ test('a TypeScript app type-checks against the published types (nodenext)', () =
     compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, types: ['node'], skipLibCheck: false },
     include: ['good.ts'],
   }));
-  write('good.ts', `import { reload, reloadAll, rollback, status, onReload, type ReloadReport } from '@hot/loader/runtime';
+  write('good.ts', `import { reload, reloadAll, rollback, status, onReload, ready, checkReloadSafety, type ReloadReport, type CheckResult } from '@hot/loader/runtime';
 const report: ReloadReport = await reload(['src/combat.ts']);
 if (!report.ok && report.error) console.log(report.error.code, report.error.file, report.error.line);
 const off: () => void = onReload((r) => console.log(r.batch, r.modules.map((m) => m.replaced.join(','))));
 off();
 const bytes: number = status().oldVersionBytes;
+ready();
+const checked: CheckResult = await checkReloadSafety({ rounds: 2, invariants: { kept: ({ round, state }) => round >= 0 && state !== null } });
+for (const finding of checked.findings) console.log(finding.check, finding.file, finding.line, finding.message);
 await reloadAll();
 await rollback();
 const players = new Map<string, { hp: number }>();

@@ -3,7 +3,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { project } from './support/project.js';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { node, project } from './support/project.js';
 import { controlDir, startApp } from './support/control.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -14,6 +17,7 @@ const block = (marker) => {
   return found;
 };
 const IMPORT = ['--import', '@hot/loader'];
+const hotBin = process.env.HOT_TEST_BIN ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli', 'main.cjs');
 
 // A driver that swaps a module to a new source, reloads it and prints JSON.
 const driver = (module, next, after) => `import { writeFileSync } from 'node:fs';
@@ -202,6 +206,42 @@ console.log(JSON.stringify({ volley: volley([ann, bob]), damage: player.DAMAGE }
     assert.equal(applied, { ok: true, patched: ['Player#fire', 'DAMAGE'], volley: ['ann clicks', 'bob fires'], direct: 'ann clicks', damage: 12 }, result.stderr);
     assert.equal(undone, { volley: ['ann fires', 'bob fires'], damage: 10 });
     assert.match(result.stderr, /^\[hot\] hotfix hotfixes\/player_fire\.js patched src\/player\.js: Player#fire, DAMAGE in [\d.]+ ms$/m, 'the line the README shows');
+  } finally {
+    p.remove();
+  }
+});
+
+test("the hot check example: the README's output is what the bin prints for its files", () => {
+  const output = /```\n\$ npx hot check server\.js\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(output, 'README shows the output of a failing check');
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const p = project({
+    'src/app.js': block('// src/app.js'),
+    'src/boot.js': block('// src/boot.js'),
+    'server.js': block("import { start } from './src/boot.js';").replace('3000', String(port)),
+  }, { link: ['@hot/loader', 'express'] });
+  try {
+    const result = spawnSync(node, [hotBin, 'check', 'server.js'], { cwd: p.dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, GITHUB_ACTIONS: '' } });
+    assert.is(result.status, 1, result.stderr);
+    const timing = (text) => text.replace(/\(\d+\.\d s\)/, '(… s)');
+    assert.is(timing(result.stdout), timing(output));
+  } finally {
+    p.remove();
+  }
+});
+
+test("the hot check invariants and test-runner examples pass on a clean app", () => {
+  const game = "// @hot keep-data\nexport const players = new Map([['ada', { hp: 100 }]]);\n";
+  const p = project({
+    'src/game.js': game,
+    'server.js': "import http from 'node:http';\nimport { players } from './src/game.js';\nexport const server = http.createServer((req, res) => res.end(String(players.size))).listen(0, '127.0.0.1');\n",
+    'check/invariants.js': block('export function playersKept({ state })'),
+    'test/reload.test.js': block("test('every module reloads safely'"),
+  });
+  try {
+    const result = p.run([...IMPORT, '--test', 'test/reload.test.js'], { env: { HOT_QUIET: '1', HOT_WATCH: '0' } });
+    assert.is(result.status, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /# pass 1/);
   } finally {
     p.remove();
   }
