@@ -43,6 +43,8 @@ export function checkBench(node) {
     const batch = [];
     const total = [];
     const rounds = [];
+    const firstRounds = [];
+    const laterRounds = [];
     let findings = null;
     let modules = 0;
     for (let run = 0; run < RUNS; run++) {
@@ -57,11 +59,13 @@ export function checkBench(node) {
       const result = JSON.parse(checked.stdout);
       total.push(checked.ms);
       rounds.push(...result.roundMs);
+      firstRounds.push(result.roundMs[0]);
+      laterRounds.push(...result.roundMs.slice(1));
       findings = result.findings.length;
       modules = result.modules;
     }
     const round = median(rounds);
-    return { plain: median(plain), batch: median(batch), total: median(total), round, perModuleUs: (round / modules) * 1000, modules, findings, runs: RUNS };
+    return { plain: median(plain), batch: median(batch), total: median(total), round, first: median(firstRounds), later: median(laterRounds), perModuleUs: (round / modules) * 1000, modules, findings, runs: RUNS };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -78,7 +82,9 @@ export function checkTable(result) {
     `| node app.js (plain start, the baseline) | ${result.plain.toFixed(0)} |`,
     `| one reloadAll() batch of ${result.modules} modules, inside the app | ${result.batch.toFixed(0)} |`,
     `| hot check serve.js, whole command (start, ready, 3 rounds, stop) | ${result.total.toFixed(0)} |`,
-    `| one round | ${result.round.toFixed(0)} (goal ≤ ${GOAL_MS}: ${met ? 'met' : 'MISSED'}) |`,
+    `| one round (median of all rounds) | ${result.round.toFixed(0)} (goal ≤ ${GOAL_MS}: ${met ? 'met' : 'MISSED'}) |`,
+    `| round 1 (transforms every module for reload once) | ${result.first.toFixed(0)} |`,
+    `| rounds 2 and 3 | ${result.later.toFixed(0)} |`,
     `| per module per round (both reloads, measuring) | ${(result.perModuleUs / 1000).toFixed(2)} |`,
     '',
     `Findings: ${result.findings} (the generated app is clean).`,

@@ -177,8 +177,11 @@ export async function runCheckCommand(args: CheckArguments, output: CheckOutput,
   } finally {
     finished.done = true;
     clearTimeout(timer);
-    socket?.close();
-    await stop();
+    try {
+      socket?.close();
+    } finally {
+      await stop();
+    }
   }
 }
 

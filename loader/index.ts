@@ -67,9 +67,18 @@ if (typeof api.registerHooks === 'function') {
   const { LoaderHooks } = await import('./hooks.js');
   const hooks = new LoaderHooks(packageRoot, packageVersion, { onFirstHot: onHot, configs });
   type Next<T> = (specifierOrUrl: string, context: unknown) => T;
+  type Context = { parentURL?: string };
   api.registerHooks({
-    resolve: (specifier: string, context: unknown, next: Next<{ url: string }>) => hooks.resolveEarly(specifier) ?? hooks.adjustResolved(next(specifier, context)),
-    load: (url: string, context: unknown, next: Next<object>) => hooks.bindingModule(url) ?? (hooks.isHot(url) ? hooks.transformLoaded(url, next(url, context) as never) : next(url, context)),
+    resolve: (specifier: string, context: Context, next: Next<{ url: string }>) =>
+      hooks.resolveEarly(specifier) ?? hooks.resolveKnown(specifier, context.parentURL) ?? hooks.adjustResolved(hooks.remember(specifier, context.parentURL, next(specifier, context))),
+    load: (url: string, context: unknown, next: Next<object>) => {
+      const binding = hooks.bindingModule(url);
+      if (binding) return binding;
+      if (!hooks.isHot(url)) return next(url, context);
+      // A reload batch read this version's source already: the module is what it planned, without reading the file again.
+      const planned = hub.sources.get(url);
+      return hooks.transformLoaded(url, planned === undefined ? (next(url, context) as never) : { format: 'module', source: planned });
+    },
   });
 } else {
   const data: ThreadData = { packageRoot, packageVersion, hotSeen };

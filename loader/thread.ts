@@ -19,8 +19,8 @@ export function initialize(data: ThreadData): void {
 
 type Next<T> = (specifierOrUrl: string, context: unknown) => Promise<T>;
 
-export async function resolve(specifier: string, context: unknown, next: Next<{ url: string }>): Promise<{ url: string }> {
-  return hooks.resolveEarly(specifier) ?? hooks.adjustResolved(await next(specifier, context));
+export async function resolve(specifier: string, context: { parentURL?: string }, next: Next<{ url: string }>): Promise<{ url: string }> {
+  return hooks.resolveEarly(specifier) ?? hooks.resolveKnown(specifier, context.parentURL) ?? hooks.adjustResolved(hooks.remember(specifier, context.parentURL, await next(specifier, context)));
 }
 
 export async function load(url: string, context: unknown, next: Next<{ format?: string | null; source?: unknown }>): Promise<unknown> {

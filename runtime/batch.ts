@@ -44,13 +44,21 @@ interface CommittedBatch {
 let lexer: Promise<typeof import('es-module-lexer')> | null = null;
 
 /** A file's text. node:fs/promises is loaded at the first reload (it costs ~2.5 ms at start). */
-const readText = (file: string): Promise<string> => process.getBuiltinModule('node:fs').promises.readFile(file, 'utf8');
+/**
+ * A file's text, read synchronously: a batch reads every file it reloads before it evaluates
+ * any, and ~30 µs per file at once beats fs.promises (four round trips through libuv's pool per
+ * file: ~0.4 s for 1000 modules, on a loop that waited anyway).
+ */
+const readText = (file: string): string => process.getBuiltinModule('node:fs').readFileSync(file, 'utf8');
 
 /**
  * How many applied batches `rollback()` can undo, newest first. Each keeps the values it
  * replaced alive; a day of saves with the watcher on must not keep every one of them.
  */
 const HISTORY_LIMIT = 50;
+
+/** Files whose format Node decides (TypeScript): their source is never handed to the load hook. */
+const TS_FILE = /\.[cm]?tsx?$/;
 
 /** How long a reload waits for the servers its new code started to listen. */
 const LISTEN_WAIT_MS = 2000;
@@ -257,6 +265,8 @@ export class BatchRunner {
         url.searchParams.set(VERSION_PARAM, String(version));
         batch.expected.set(url.href, module);
         urls.push(url.href);
+        // JavaScript only: a TypeScript file's format is Node's to tell (module-typescript, or another loader's).
+        if (!TS_FILE.test(module.file)) hub.sources.set(url.href, step.source);
         this.#tellVersion(module, version);
       }
       const entry = urls.map((url, i) => `import * as m${i} from ${JSON.stringify(url)}; export { m${i} };`).join('\n');
@@ -324,6 +334,7 @@ export class BatchRunner {
       return { ok: false, batch: id, modules: [], error: info, ms: 0 };
     } finally {
       hub.active = null;
+      hub.sources.clear();
     }
   }
 
@@ -512,7 +523,7 @@ async function changedSources(modules: Iterable<HotModule>): Promise<Map<HotModu
   for (const module of modules) {
     let source: string;
     try {
-      source = await readText(module.file);
+      source = readText(module.file);
     } catch {
       continue; // deleted: nothing to load
     }
@@ -536,9 +547,14 @@ async function plan(modules: HotModule[], known: Map<HotModule, string>): Promis
   const { parse: lexImports } = await lexer;
   const planned: Planned[] = [];
   for (const module of modules) {
-    const source = known.get(module) ?? (await readText(module.file).catch(() => {
-      throw new HotError('ERR_HOT_NOT_FOUND', `${module.file} can no longer be read`);
-    }));
+    let source = known.get(module);
+    if (source === undefined) {
+      try {
+        source = readText(module.file);
+      } catch {
+        throw new HotError('ERR_HOT_NOT_FOUND', `${module.file} can no longer be read`);
+      }
+    }
     let imports: Planned['imports'] = [];
     try {
       imports = lexImports(source)[0]

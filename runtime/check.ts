@@ -106,6 +106,8 @@ export interface CheckResult {
 
 /** How long after a round's batches the check waits before it measures: callbacks of the new code run. */
 const SETTLE_MS = 50;
+/** The quiet period lasts as long as a round, up to this. */
+const QUIET_MAX_MS = 1000;
 /** Node keeps each evaluated module version; measured at 5-7x its source (README), plus the runtime's records of it. */
 const RECORD_BYTES_PER_SOURCE_BYTE = 7;
 const RECORD_BYTES_PER_MODULE = 16 * 1024;
@@ -184,6 +186,7 @@ class Check {
   async run(invariants: LoadedInvariants | null): Promise<CheckResult> {
     const measurements: Measurement[] = [];
     const roundMs: number[] = [];
+    this.#modules = [...this.#hub.modules.values()].filter((m) => !this.#failed.edited.has(m.file)).length;
     this.#tracker.install();
     try {
       const states = new Map<string, Record<string, unknown>>();
@@ -200,7 +203,7 @@ class Check {
       }
       // A quiet period as long as a round, with no reload: what grows now grows with time, not per reload.
       const meanRound = roundMs.reduce((a, b) => a + b, 0) / roundMs.length;
-      await this.#wait(Math.min(Math.max(meanRound, SETTLE_MS), 3000));
+      await this.#wait(Math.min(Math.max(meanRound, SETTLE_MS), QUIET_MAX_MS));
       const quiet = await this.#measure();
       this.#gaugeFindings(measurements, quiet);
       await this.#collectionFindings(measurements.length);

@@ -55,6 +55,11 @@ export class Hub {
   readonly moduleListeners = new Set<(file: string) => void>();
   /** The batch runner, made by the runtime's entry (runtime/index.ts). */
   runner?: BatchRunner;
+  /**
+   * The sources a running batch read, by the version URL it imports them as (`file:///a.js?hot=3`):
+   * the in-thread load hook (Node >= 22.15) takes them instead of reading the files again.
+   */
+  readonly sources = new Map<string, string>();
   /** When (performance.now()) the last hot module loaded for the first time: `hot check` waits for loading to go quiet. */
   lastLoad = 0;
   /** When the app called `ready()` (performance.now()), or null. */
