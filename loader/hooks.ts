@@ -30,6 +30,8 @@ interface LoadResult {
 }
 
 const TS_FILE = /\.[cm]?tsx?$/;
+/** A `file:` URL of a JavaScript module, with no query or hash. */
+const PLAIN_JS = /^file:[^?#]*\.m?js$/;
 /** A hotfix file the runtime runs (`fire.js?hot-fix=3`): never hot, whatever its project says. */
 const HOTFIX_URL = new RegExp(`[?&]${HOTFIX_PARAM}=`);
 
@@ -115,19 +117,28 @@ export class LoaderHooks {
     if (specifier.startsWith('file:')) {
       const query = specifier.indexOf('?');
       if (query === -1 || !specifier.includes(`${VERSION_PARAM}=`)) return null;
-      return this.#hot.get(specifier.slice(0, query)) ? this.adjustResolved({ url: specifier, shortCircuit: true }) : null;
+      const base = specifier.slice(0, query);
+      // JavaScript only: another loader (tsx) must see the TypeScript it loads.
+      return PLAIN_JS.test(base) && this.#hot.get(base) ? this.adjustResolved({ url: specifier, shortCircuit: true }) : null;
     }
     const key = relativeKey(specifier, parentURL);
     const known = key === null ? undefined : this.#resolved.get(key);
     return known ? this.adjustResolved({ ...known }) : null;
   }
 
-  /** Keeps Node's resolution of a hot module's relative import for {@link resolveKnown}; returns it. */
+  /**
+   * Keeps Node's resolution of a hot module's relative import for {@link resolveKnown}; returns
+   * it. Only a plain one: a `.js`/`.mjs` file at exactly the URL the specifier names. Another
+   * loader in the chain (tsx) that maps `./a.js` to `a.ts`, or tags what it resolves for its
+   * load hook, must be asked each time.
+   */
   remember<T extends ResolveResult>(specifier: string, parentURL: string | undefined, result: T): T {
     const key = relativeKey(specifier, parentURL);
-    if (key !== null && result.url.startsWith('file:') && !result.url.includes('?') && this.#hot.get(key.slice(0, key.indexOf('\0')))) {
-      this.#resolved.set(key, { ...result, shortCircuit: true });
-    }
+    if (key === null || !PLAIN_JS.test(result.url)) return result;
+    const importer = key.slice(0, key.indexOf('\0'));
+    if (!this.#hot.get(importer) || new URL(specifier, importer).href !== result.url) return result;
+    if (Object.keys(result).some((field) => field !== 'url' && field !== 'format' && field !== 'shortCircuit' && field !== 'importAttributes')) return result;
+    this.#resolved.set(key, { ...result, shortCircuit: true });
     return result;
   }
 
@@ -186,11 +197,28 @@ export class LoaderHooks {
     return hot;
   }
 
+  /**
+   * Whether JavaScript reaches these hooks as it is on disk: no other loader before us in the
+   * chain changes it. Judged once, at the first JavaScript module made hot. Only then may a
+   * reload hand the hooks the source it read ({@link Hub.sources}) instead of asking the chain.
+   */
+  get plainJavaScript(): boolean {
+    return this.#plainJavaScript === true;
+  }
+  #plainJavaScript: boolean | undefined;
+
   /** Transforms a loaded ES module (JavaScript, or TypeScript that Node strips after us). */
   transformLoaded(url: string, result: LoadResult): LoadResult {
     const format = result.format;
     if ((format !== 'module' && format !== 'module-typescript') || result.source == null) return result;
     const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8');
+    if (this.#plainJavaScript === undefined && format === 'module' && PLAIN_JS.test(url)) {
+      try {
+        this.#plainJavaScript = readFileSync(fileURLToPath(url), 'utf8') === source;
+      } catch {
+        this.#plainJavaScript = false;
+      }
+    }
     const parsed = new URL(url);
     const reloading = parsed.searchParams.has(VERSION_PARAM);
     parsed.searchParams.delete(VERSION_PARAM);

@@ -76,7 +76,7 @@ if (typeof api.registerHooks === 'function') {
       if (binding) return binding;
       if (!hooks.isHot(url)) return next(url, context);
       // A reload batch read this version's source already: the module is what it planned, without reading the file again.
-      const planned = hub.sources.get(url);
+      const planned = hooks.plainJavaScript ? hub.sources.get(url) : undefined;
       return hooks.transformLoaded(url, planned === undefined ? (next(url, context) as never) : { format: 'module', source: planned });
     },
   });

@@ -57,6 +57,9 @@ const readText = (file: string): string => process.getBuiltinModule('node:fs').r
  */
 const HISTORY_LIMIT = 50;
 
+/** The owner of resources handed on through `import.meta.hot.data` or a kept binding (see `#releaseReplaced`). */
+const HANDED_ON = '=\0handed-on';
+
 /** Files whose format Node decides (TypeScript): their source is never handed to the load hook. */
 const TS_FILE = /\.[cm]?tsx?$/;
 
@@ -372,7 +375,7 @@ export class BatchRunner {
    */
   #releaseReplaced(module: HotModule, report: ModuleReport): void {
     const version = module.live;
-    const released: Resources = [];
+    let released: Resources = [];
     for (const [owner, resources] of module.resources) {
       const survives = owner.startsWith('=') ? version.kept.has(owner.slice(1)) : version.keptStatements.has(owner);
       if (survives) continue;
@@ -380,6 +383,18 @@ export class BatchRunner {
       module.resources.delete(owner);
     }
     for (const [owner, resources] of version.runs) module.resources.set(owner, resources);
+    if (released.length === 0) return;
+    // A server or timer the module still holds was handed on, not replaced:
+    // `data.server ??= createServer().listen(port)` edited runs again and keeps the same server.
+    const held = new Set<unknown>(Object.values(module.data));
+    for (const cell of module.cells.values()) if (cell.initialised) held.add(cell.value);
+    const handedOn = released.filter((resource) => (resource.kind === 'server' && held.has(resource.server)) || (resource.kind === 'timer' && held.has(resource.handle)));
+    if (handedOn.length) {
+      released = released.filter((resource) => !handedOn.includes(resource));
+      // Still the module's, under an owner no version has: looked at again at each reload, and
+      // released once nothing of the module holds them.
+      module.resources.set(HANDED_ON, [...(module.resources.get(HANDED_ON) ?? []), ...handedOn]);
+    }
     if (released.length === 0) return;
     const what = describe(released);
     for (const error of release(released)) report.warnings.push(`releasing what replaced code set up threw: ${(error as Error)?.message ?? error}`);

@@ -215,6 +215,20 @@ test('--ready-line, app arguments after --, and ready() with --ready-call', () =
   }
 });
 
+test("a server handed on through import.meta.hot.data (README's pattern) stays the same, listening, through edited rounds", () => {
+  const app = project({
+    'server.js': "import { createServer } from 'node:http';\nconst data = import.meta.hot?.data ?? {};\nexport const server = (data.server ??= createServer((req, res) => res.end('ok')).listen(0, '127.0.0.1'));\n",
+    'invariants.js': "import { server } from './server.js';\nexport function sameServerListening({ state }) {\n  state.server ??= server;\n  if (server !== state.server) throw new Error('another server');\n  if (!server.listening) throw new Error('the server stopped listening');\n}\n",
+  }, { link: LINKS });
+  try {
+    const result = check(app, ['--json', '--invariants', 'invariants.js', 'server.js']);
+    assert.is(result.status, 0, result.stdout + result.stderr);
+    assert.equal(JSON.parse(result.stdout).findings, []);
+  } finally {
+    app.remove();
+  }
+});
+
 test('checkReloadSafety() in the process: the same findings, the calling module left out', () => {
   const app = fixture('leak', {
     'test.js': `import { checkReloadSafety } from '@hot/loader/runtime';
