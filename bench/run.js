@@ -3,7 +3,7 @@
 //   node bench/run.js                      this Node
 //   HOT_BENCH_NODES=/path/node24,/path/node22 node bench/run.js   these Node binaries too
 //   HOT_BENCH_PROCESSES=5                   processes per measurement (medians over them)
-//   HOT_BENCH_ONLY=reload,transform         only these sections: calls (with the dynohot peer), reload, versions, transform, cli, watch, check, startup
+//   HOT_BENCH_ONLY=reload,transform         only these sections: calls (with the dynohot peer), reload, versions, transform, cli, watch, check, demo, startup
 //
 // Every number is a median over separate processes, with the baseline measured in
 // the same process as the hot variant (the machine is shared and noisy).
@@ -12,6 +12,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliBench, cliTable } from './cli.js';
 import { checkBench, checkTable } from './check.js';
+import { demoBench, demoTable } from './demo.js';
 import { watchBench } from './watch.js';
 import { runDynohot } from './peers.js';
 import { startupBench } from './startup.js';
@@ -126,7 +127,10 @@ for (const node of nodes) {
   // 6. `hot check` of the 1000-module app, against its plain start and one reloadAll() batch.
   if (want('check')) console.log(`\n${checkTable(checkBench(node))}`);
 
-  // 7. Start-up from the installed tarball, against plain node, tsx and dynohot.
+  // 7. The demo arena's tick, under the loader and plain.
+  if (want('demo')) console.log(`\n${demoTable(demoBench(node))}`);
+
+  // 8. Start-up from the installed tarball, against plain node, tsx and dynohot.
   if (startup) console.log(`\n${startup.tables(node)}`);
 }
 startup?.close();

@@ -1,7 +1,7 @@
 /**
  * When `hot check` may start: the app has finished starting.
  *
- * - `idle`: no hot module has loaded for the first time for {@link QUIET_MS}, and the event
+ * - `idle`: a hot module has loaded, none has loaded for the first time for {@link QUIET_MS}, and the event
  *   loop was busy less than half of the last {@link WINDOW_MS} (the app is not still working
  *   through its start). An app whose start waits on something slow (a database) says so with
  *   `ready()` or a line on its stdout instead.
@@ -37,7 +37,9 @@ export function whenReady(mode: ReadyMode, source: ReadySource): Promise<void> {
       const now = eventLoopUtilization();
       const busy = eventLoopUtilization(now, last).utilization;
       last = now;
-      if (performance.now() - source.lastLoad() >= QUIET_MS && busy < BUSY_LIMIT) resolve();
+      // Nothing loaded yet: the entry is still on its way (a slow start, a busy machine).
+      const lastLoad = source.lastLoad();
+      if (lastLoad > 0 && performance.now() - lastLoad >= QUIET_MS && busy < BUSY_LIMIT) resolve();
       else setTimeout(poll, WINDOW_MS);
     };
     setTimeout(poll, WINDOW_MS);

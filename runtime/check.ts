@@ -134,6 +134,9 @@ export async function runCheck(hub: Hub, runner: BatchRunner, options: CheckOpti
   // The calling module (a test file, an entry that awaits the check at its top level) is not reloaded.
   const caller = siteOf(callerStack, { isHot: (file) => hub.modules.has(pathToFileURL(file).href), packageDirectory: check.packageDirectory });
   if (caller.file && hub.modules.has(pathToFileURL(caller.file).href)) check.leaveOut(caller.file);
+  if (![...hub.modules.values()].some((module) => !check.isLeftOut(module.file))) {
+    throw new HotError('ERR_HOT_NOT_HOT', 'no hot module is loaded: nothing to check (is the app started with --import @hot/loader, and are its files inside the project?)');
+  }
   const invariants = await loadInvariants(options.invariants);
   // A top-level statement awaiting the check keeps its window open: it would record what the
   // check's batches and the app do meanwhile as its own.
@@ -176,6 +179,10 @@ class Check {
 
   /** This package's dist/ directory (with a trailing slash): its frames are never a site. */
   readonly packageDirectory: string;
+
+  isLeftOut(file: string): boolean {
+    return this.#failed.edited.has(file) && this.#failed.unchanged.has(file);
+  }
 
   /** Leaves a module out of every round. */
   leaveOut(file: string): void {
