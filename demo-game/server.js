@@ -14,12 +14,19 @@ import { WEAPONS } from './weapons.js';
 const PORT = Number(process.env.PORT ?? 3000);
 const BOTS = Number(process.env.BOTS ?? 4);
 const PAGES = { '/': ['index.html', 'text/html'], '/client.js': ['client.js', 'text/javascript'] };
+const HELP = `Open it, press Join, then edit and save while you play:
+  demo-game/weapons.js   change damage: 10 to 25: the next shot hits harder
+  demo-game/player.js    damage() counts every hit twice: fix it, every player gets the fix
+  demo-game/combat.js    save a syntax error: refused, the game keeps running
+From another terminal: npx hot status, npx hot rollback,
+  npx hot hotfix demo-game/hotfixes/gentle-scatter.js, npm run demo:tour`;
 
 // The servers are handed on through import.meta.hot.data: an edit of this file runs its
 // statements again, and the port and every player's connection stay.
 const data = import.meta.hot?.data ?? {};
 export const server = (data.server ??= createServer((req, res) => page(req, res)).listen(PORT, '127.0.0.1', () => {
   console.log(`arena on http://127.0.0.1:${server.address().port}/`);
+  console.log(HELP);
 }));
 export const players = (data.players ??= new WebSocketServer({ server }));
 

@@ -155,9 +155,9 @@ test("README's examples pass against the installed copy", () => {
   assert.ok(total > 0 && passed === total, result.stdout);
 });
 
-test('real servers (express, fastify, hono, ws) reload as tests/servers.test.js expects, and hot check passes tests/check.test.js, against the installed copy', () => {
+test('real servers (express, fastify, hono, ws) reload as tests/servers.test.js expects, and hot check and the demo arena pass their suites, against the installed copy', () => {
   installFrameworks();
-  for (const [suite, least] of [['servers.test.js', 4], ['check.test.js', 10]]) {
+  for (const [suite, least] of [['servers.test.js', 4], ['check.test.js', 10], ['demo.test.js', 3]]) {
     const result = spawnSync(node, [join(root, 'tests', suite)], { cwd: root, encoding: 'utf8', timeout: 300_000, env: { ...process.env, HOT_TEST_INSTALL: app, HOT_TEST_BIN: join(app, 'node_modules', '@hot', 'loader', 'dist', 'cli', 'main.cjs'), FORCE_COLOR: '0' } });
     const passed = Number(/Passed:\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
     const total = Number(/Total:\s+(\d+)/.exec(result.stdout)?.[1] ?? -1);

@@ -9,12 +9,25 @@ import { once } from 'node:events';
 import { reload } from '@hot/loader/runtime';
 import { reloaded, stage, until } from './support/stage.js';
 
+/**
+ * A free port below Linux's ephemeral range (32768-60999): a port the kernel handed out (listen
+ * 0) can be handed out again, to an outgoing connection, between the probe and the test's own
+ * listen (it happened once in CI, under load).
+ */
 async function freePort() {
-  const probe = http.createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const probe = http.createServer();
+    const free = await new Promise((resolve) => {
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (free) {
+      await new Promise((resolve) => probe.close(resolve));
+      return port;
+    }
+  }
+  throw new Error('no free port in 20000-32000 after 50 tries');
 }
 
 test('replaced and removed code releases its timers, listeners and servers; the port is handed over and connections stay; a failed batch leaves nothing', async () => {
