@@ -54,6 +54,9 @@ interface HandleRecord {
   site: Site;
 }
 
+/** Async resources whose creation site is kept for the handles made in their callbacks. */
+const ORIGIN_TYPES = new Set(['TickObject', 'Immediate']);
+
 interface ListenerRecord {
   emitter: WeakRef<object>;
   event: string | symbol;
@@ -104,8 +107,11 @@ export class SiteTracker {
     const origins = this.#origins;
     this.#hook = createHook({
       init: (asyncId: number, type: string, triggerId: number) => {
-        if (this.#paused || type === 'PROMISE') return;
+        if (this.#paused) return;
         const kind = HANDLE_KINDS[type];
+        // Besides handles, only what carries a callback on to Node's internals (a listen binds
+        // on the next tick) is worth a stack: file reads, promises and the like are many and never a site.
+        if (!kind && !ORIGIN_TYPES.has(type)) return;
         let site = this.#site();
         if (site === OWN) return;
         // Made in a callback with no project frame on its stack (a server Node binds on the next
