@@ -325,13 +325,13 @@ class Check {
   async #batch(round: number, edited: boolean): Promise<ReloadReport | null> {
     const failed = edited ? this.#failed.edited : this.#failed.unchanged;
     for (let attempt = 0; attempt <= this.#hub.modules.size; attempt++) {
-      const skip = failed;
-      this.#modules = [...this.#hub.modules.values()].filter((m) => !skip.has(m.file)).length;
+      const reloaded = [...this.#hub.modules.values()].filter((m) => !failed.has(m.file));
+      this.#modules = reloaded.length;
       this.#batches++;
-      const report = await this.#runner.reloadAll({ edited, skip });
+      const report = await this.#runner.reloadAll({ edited, skip: failed });
       this.#noteWarnings(report);
       if (report.ok) {
-        if (round === 1) this.#sourceBytes += [...this.#hub.modules.values()].filter((m) => !skip.has(m.file)).reduce((sum, m) => sum + m.live.meta.size, 0);
+        if (round === 1) this.#sourceBytes += reloaded.reduce((sum, m) => sum + m.live.meta.size, 0);
         return report;
       }
       const error = report.error;
@@ -368,13 +368,18 @@ class Check {
   }
 
   async #measure(): Promise<Measurement> {
+    const heap = await this.#settledHeap();
+    this.#kept.measure(this.#roots());
+    return { gauges: this.#tracker.gauges(), heap };
+  }
+
+  /** The heap once the last batch's callbacks ran and the garbage is collected. */
+  async #settledHeap(): Promise<number> {
     // The undo log keeps every value the rounds replaced (for rollback()): not the app's growth.
     this.#runner.forgetHistory();
     await this.#wait(SETTLE_MS);
     await this.#collect();
-    const heap = heapBytes();
-    this.#kept.measure(this.#roots());
-    return { gauges: this.#tracker.gauges(), heap };
+    return heapBytes();
   }
 
   /** Every data binding (kept or not: a replaced one is a new collection, with no history) and every `import.meta.hot.data`. */
@@ -504,10 +509,7 @@ class Check {
           const report = await this.#runner.reloadAll({ edited: true, skip });
           if (!report.ok) break;
         }
-        this.#runner.forgetHistory();
-        await this.#wait(SETTLE_MS);
-        await this.#collect();
-        heaps.push(heapBytes());
+        heaps.push(await this.#settledHeap());
       }
       if (heaps.length < 3) continue;
       const bytes = Math.min(heaps[1] - heaps[0], heaps[2] - heaps[1]);

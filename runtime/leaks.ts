@@ -231,35 +231,10 @@ const BUNDLE = import.meta.url;
 
 /** {@link siteOf}, from call sites: the first project frame, raw (see {@link Site.url}). */
 function siteOfFrames(frames: NodeJS.CallSite[], context: StackContext): Site {
-  let fallback: Site | null = null;
-  let ours = false;
-  let top = true;
-  for (const frame of frames) {
-    const name = frame.getFileName() ?? '';
-    if (top) {
-      if (name === BUNDLE) continue;
-      top = false;
-    }
-    let file = name;
-    if (name.startsWith('file://')) {
-      try {
-        file = fileURLToPath(name.split('?')[0]);
-      } catch {
-        continue;
-      }
-    }
-    if (!file.startsWith('/')) continue;
-    if (file.startsWith(context.packageDirectory)) {
-      ours = true;
-      continue;
-    }
-    const site: Site = { file, line: frame.getLineNumber(), column: frame.getColumnNumber(), url: name };
-    if (context.isHot(file)) return site;
-    fallback ??= site;
-  }
-  if (fallback === null) return ours ? OWN : { file: null, line: null, column: null };
-  const inOwnDependency = context.ownDirectories?.some((directory) => (fallback as Site).file?.startsWith(directory));
-  return inOwnDependency ? OWN : fallback;
+  // The frames on top that are in this bundle are the tracker's own (its hook, its wrapper).
+  let top = 0;
+  while (top < frames.length && frames[top].getFileName() === BUNDLE) top++;
+  return firstSite(frames.slice(top).map((frame) => ({ name: frame.getFileName() ?? '', line: frame.getLineNumber(), column: frame.getColumnNumber() })), context, true);
 }
 
 /** A raw site mapped to the source through the module's source map (unchanged when it has none). */
@@ -299,24 +274,40 @@ export const OWN: Site = Object.freeze({ file: null, line: null, column: null })
  * the stack is this package's alone, or its first other frame is in one of its own dependencies.
  */
 export function siteOf(stack: string, context: StackContext): Site {
-  let fallback: Site | null = null;
-  let ours = false;
+  const frames: Frame[] = [];
   for (const line of stack.split('\n').slice(1)) {
     const match = FRAME.exec(line);
-    if (!match) continue;
-    let file = match[1];
-    if (file.startsWith('file://')) {
+    if (match) frames.push({ name: match[1], line: Number(match[2]), column: Number(match[3]) });
+  }
+  return firstSite(frames, context, false);
+}
+
+/** A frame of a stack: its script (a path or a `file:` URL) and position. */
+interface Frame {
+  name: string;
+  line: number | null;
+  column: number | null;
+}
+
+/** The rule of {@link siteOf} over frames; `raw`: their positions are in the code Node ran (the site keeps its URL to map them). */
+function firstSite(frames: Frame[], context: StackContext, raw: boolean): Site {
+  let fallback: Site | null = null;
+  let ours = false;
+  for (const { name, line, column } of frames) {
+    let file = name;
+    if (name.startsWith('file://')) {
       try {
-        file = fileURLToPath(file.split('?')[0]);
+        file = fileURLToPath(name.split('?')[0]);
       } catch {
         continue;
       }
     }
+    if (!file.startsWith('/')) continue;
     if (file.startsWith(context.packageDirectory)) {
       ours = true;
       continue;
     }
-    const site = { file, line: Number(match[2]), column: Number(match[3]) };
+    const site: Site = raw ? { file, line, column, url: name } : { file, line, column };
     if (context.isHot(file)) return site;
     fallback ??= site;
   }
