@@ -1,11 +1,12 @@
 /**
- * Transform cache keyed by content hash: in memory for the life of the process,
+ * Transform cache keyed by content hash: in memory (the most recently used 32 MB),
  * and on disk so a second start of a large app does not parse again.
  * Disk entries are written to a temp file and renamed, so a crash never leaves
  * a torn entry; an unreadable entry is a miss.
  */
 import { contentKey } from '../transform/fingerprint.js';
 import { TRANSFORM_FORMAT } from '../transform/names.js';
+import { writeSessionMap } from './maps.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
 // node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
 const { mkdirSync, readFileSync, rename, renameSync, writeFile, writeFileSync } = process.getBuiltinModule('node:fs');
@@ -42,8 +43,16 @@ export interface CachedTransformOptions {
   sharedBindings?: boolean;
 }
 
+/**
+ * How much transformed code the memory cache keeps (UTF-16 code units): all of a 1000-module
+ * app's (~8 MB) with room for the recent edits a rollback or an undo loads again.
+ */
+const MEMORY_LIMIT = 32 * 1024 * 1024;
+
 export class TransformCache {
+  /** Transformed code by key, least recently used first. */
   readonly #memory = new Map<string, string>();
+  #memoryBytes = 0;
   readonly #salt: string;
   readonly #readyDirectories = new Set<string>();
   /** Counters for tests and benchmarks. */
@@ -59,16 +68,19 @@ export class TransformCache {
   }
 
   readonly #background: boolean;
+  readonly #memoryLimit: number;
 
   /**
    * @param salt what else the output depends on (the package version)
    * @param background write entries in the background (the main thread keeps the process
    *   alive until they finish); false on the hooks thread of Node 20, which the process does
    *   not wait for at exit, so there a write finishes before the module is handed back
+   * @param memoryLimit how much transformed code to keep in memory (UTF-16 code units)
    */
-  constructor(salt: string, background = true) {
+  constructor(salt: string, background = true, memoryLimit = MEMORY_LIMIT) {
     this.#salt = `${TRANSFORM_FORMAT}:${salt}`;
     this.#background = background;
+    this.#memoryLimit = memoryLimit;
   }
 
   /** The transformed code of `source` loaded from `url`. Throws the transform's HotError. */
@@ -77,6 +89,7 @@ export class TransformCache {
     const memory = this.#memory.get(key);
     if (memory !== undefined) {
       this.stats.memoryHits++;
+      this.#remember(key, memory);
       return memory;
     }
     const file = options.directory ? join(options.directory, `${key}.js`) : null;
@@ -84,7 +97,7 @@ export class TransformCache {
       try {
         const code = readFileSync(file, 'utf8');
         this.stats.diskHits++;
-        this.#memory.set(key, code);
+        this.#remember(key, code);
         return code;
       } catch {
         // a miss
@@ -94,28 +107,60 @@ export class TransformCache {
     const { code: body, map } = transform(source, url, {
       typescript: options.typescript,
       inlineSourceMap: false,
+      ...(options.sharedBindings ? { sharedBindings: true } : {}),
       ...(options.sourceHash ? { sourceHash: options.sourceHash } : {}),
       ...(options.data ? { data: options.data } : {}),
-      ...(options.sharedBindings ? { sharedBindings: true } : {}),
     });
     const mapText = JSON.stringify(map);
-    // This load gets its map inline (a file written in the background may not be there yet).
-    const code = `${body}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(mapText).toString('base64')}\n`;
-    this.#memory.set(key, code);
-    if (file) {
-      // The next start reads a map file beside the entry: Node then decodes no base64 copy of
-      // it, and the module's source (which V8 scans and keeps for the life of the process)
-      // is 60% smaller. A start of 1000 modules: +640 ms over plain against +880 inline.
-      // The map goes first, so an entry on disk never points at a map that is not there.
-      const mapFile = file.replace(/\.js$/, '.map');
-      this.#write(options.directory as string, [
-        [mapFile, mapText],
-        // A path, not a file: URL: Node reads a map file only for a URL without a scheme
-        // (resolved against the module's URL); it ignores `file:` ones.
-        [file, `${body}\n//# sourceMappingURL=${pathToFileURL(mapFile).pathname}\n`],
-      ]);
-    }
+    // The map goes to a file the module names by path (Node reads a map file only for a URL
+    // without a scheme, resolved against the module's URL; it ignores `file:` ones), never
+    // inline: V8 keeps a module's source for the life of the process, and an inline map is
+    // ~1.2x the module again, decoded by Node 20 at every load (see maps.ts). It is written
+    // before the module is handed back (Node 20 reads it as the module compiles): beside the
+    // disk entry, or else into this process's map directory. Inline only when neither can be written.
+    const mapFile = (file && this.#writeNow(options.directory as string, file.replace(/\.js$/, '.map'), mapText)) || writeSessionMap(`${key}.map`, mapText);
+    const code = mapFile
+      ? `${body}\n//# sourceMappingURL=${pathToFileURL(mapFile).pathname}\n`
+      : `${body}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(mapText).toString('base64')}\n`;
+    this.#remember(key, code);
+    // The entry itself is written in the background: the map it names is there already.
+    if (file && mapFile) this.#write(options.directory as string, [[file, code]]);
     return code;
+  }
+
+  /**
+   * Keeps `code` in memory, the least recently used entries dropped past the memory limit:
+   * every edit a reload loads is a new entry, and a long session must not keep them all.
+   */
+  #remember(key: string, code: string): void {
+    const previous = this.#memory.get(key);
+    if (previous !== undefined) {
+      this.#memory.delete(key);
+      this.#memoryBytes -= previous.length;
+    }
+    this.#memory.set(key, code);
+    this.#memoryBytes += code.length;
+    for (const [oldest, text] of this.#memory) {
+      if (this.#memoryBytes <= this.#memoryLimit || oldest === key) break;
+      this.#memory.delete(oldest);
+      this.#memoryBytes -= text.length;
+    }
+  }
+
+  /** Writes a file of the disk cache at once (temp name, then rename); its path, or null. */
+  #writeNow(directory: string, file: string, text: string): string | null {
+    try {
+      if (!this.#readyDirectories.has(directory)) {
+        mkdirSync(directory, { recursive: true });
+        this.#readyDirectories.add(directory);
+      }
+      const partial = `${file}.${process.pid}.${++this.#writes}.tmp`;
+      writeFileSync(partial, text);
+      renameSync(partial, file);
+      return file;
+    } catch {
+      return null; // a read-only or full disk
+    }
   }
 
   /**

@@ -13,6 +13,7 @@ import { ControlEndpoint, type ControlRuntime } from '../control/endpoint.js';
 import { HotWatcher } from '../control/watcher.js';
 import { whenReady } from '../control/ready.js';
 import { RUNTIME_KEY } from '../transform/names.js';
+import { removeSessionMaps } from './maps.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
 // node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
 const module = process.getBuiltinModule('node:module');
@@ -34,6 +35,8 @@ const api = module as ModuleApi;
 
 if (typeof api.setSourceMapsSupport === 'function') api.setSourceMapsSupport(true);
 else process.setSourceMapsEnabled(true);
+// The maps of versions with no disk cache entry (maps.ts) go with the process.
+process.once('exit', removeSessionMaps);
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const packageVersion = PACKAGE_VERSION;

@@ -14,7 +14,7 @@
 //   loader/thread.js     off-thread hooks (Node 20), registered by loader/index.js
 //   transform/transform.js, transform/input-map.js   required lazily by the hooks
 //   transform/index.js   `@hot/loader/transform`, the pure transform for tools
-//   loader/cache.js, transform/scope.js   pieces alone, for tests and benchmarks
+//   loader/cache.js, loader/maps.js, transform/scope.js   pieces alone, for tests and benchmarks
 // The runtime must exist once per process, so loader/index.js imports it as a file
 // (external), never as a bundled copy.
 import { spawnSync } from 'node:child_process';
@@ -37,7 +37,7 @@ rmSync(join(root, 'dist'), { recursive: true, force: true });
 const tsc = spawnSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json', '--emitDeclarationOnly'], { cwd: root, stdio: 'inherit' });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
-const entries = ['runtime/index', 'loader/index', 'loader/hooks', 'loader/thread', 'transform/transform', 'transform/input-map', 'transform/index', 'loader/cache', 'transform/scope'];
+const entries = ['runtime/index', 'loader/index', 'loader/hooks', 'loader/thread', 'transform/transform', 'transform/input-map', 'transform/index', 'loader/cache', 'loader/maps', 'transform/scope'];
 const shared = {
   absWorkingDir: root,
   outdir: 'dist',

@@ -2,14 +2,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { corpusFiles } from './support/corpus.js';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { TraceMap, originalPositionFor, generatedPositionFor } from '@jridgewell/trace-mapping';
 import { parseSync } from 'oxc-parser';
 import { transform, HotError } from '@hot/loader/transform';
 import { TransformCache } from '../dist/loader/cache.js';
+import { removeSessionMaps } from '../dist/loader/maps.js';
 
 const URL_JS = 'file:///game/combat.js';
 const bindingsOf = (source, url = URL_JS) => Object.fromEntries(transform(source, url).bindings.map((b) => [b.name, b]));
@@ -357,13 +358,16 @@ test('the transform cache: memory, then disk for a second start', async () => {
     const second = new TransformCache('test');
     const fromDisk = second.transform(source, URL_JS, { typescript: false, directory: dir });
     assert.equal(second.stats, { memoryHits: 0, diskHits: 1, misses: 0 });
-    // The first load's map is inline; the entry on disk points at a map file beside it, the same map.
-    const [body, inline] = code.split('\n//# sourceMappingURL=data:application/json;base64,');
-    const [diskBody, mapUrl] = fromDisk.split('\n//# sourceMappingURL=');
-    assert.is(diskBody, body);
+    // No map is inline (V8 would keep it with the module's source for the life of the process):
+    // the first load already names the map file beside the entry, and the entry on disk is the same code.
+    assert.is(fromDisk, code);
+    assert.not.match(code, 'data:application/json');
+    const [, mapUrl] = fromDisk.split('\n//# sourceMappingURL=');
     // A path, resolved against the module's URL the way Node resolves it (Node ignores a `file:` URL here).
     assert.not.match(mapUrl, /^\w+:/, 'no scheme');
-    assert.equal(JSON.parse(readFileSync(fileURLToPath(new URL(mapUrl.trim(), pathToFileURL(join(dir, 'module.js')))), 'utf8')), JSON.parse(Buffer.from(inline, 'base64').toString()));
+    const map = JSON.parse(readFileSync(fileURLToPath(new URL(mapUrl.trim(), pathToFileURL(join(dir, 'module.js')))), 'utf8'));
+    assert.equal(map.sources, [URL_JS]);
+    assert.ok(map.mappings.length > 0);
     second.transform(source + '\n', URL_JS, { typescript: false, directory: dir });
     assert.is(second.stats.misses, 1, 'new content is a miss');
     const other = new TransformCache('another version');
@@ -381,6 +385,30 @@ test('the transform cache: memory, then disk for a second start', async () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a version with no disk entry (a reload) names a map in a directory of the process, removed at exit', () => {
+  const cache = new TransformCache('test');
+  const code = cache.transform('export const b = 2;', URL_JS, { typescript: false, directory: null, sharedBindings: true });
+  const mapPath = code.split('\n//# sourceMappingURL=')[1].trim();
+  assert.ok(mapPath.startsWith(join(tmpdir(), `hot-loader-maps-${process.pid}-`)), mapPath);
+  assert.equal(JSON.parse(readFileSync(mapPath, 'utf8')).sources, [URL_JS]);
+  assert.is(statSync(dirname(mapPath)).mode & 0o777, 0o700, 'only this user can read or replace it');
+  removeSessionMaps();
+  assert.not.ok(existsSync(dirname(mapPath)));
+});
+
+test('the memory cache keeps the most recently used code within its limit', () => {
+  const sources = [1, 2, 3, 4].map((n) => `export const a${n} = ${n};`);
+  const length = new TransformCache('test').transform(sources[0], URL_JS, { typescript: false, directory: null }).length;
+  const cache = new TransformCache('test', true, Math.floor(length * 3.5));
+  for (const source of sources) cache.transform(source, URL_JS, { typescript: false, directory: null });
+  assert.is(cache.stats.misses, 4);
+  cache.transform(sources[3], URL_JS, { typescript: false, directory: null });
+  assert.is(cache.stats.memoryHits, 1, 'the newest is kept');
+  cache.transform(sources[0], URL_JS, { typescript: false, directory: null });
+  assert.is(cache.stats.misses, 5, 'the oldest was dropped');
+  removeSessionMaps();
 });
 
 test.run();
