@@ -3,7 +3,7 @@
 //   node bench/run.js                      this Node
 //   HOT_BENCH_NODES=/path/node24,/path/node22 node bench/run.js   these Node binaries too
 //   HOT_BENCH_PROCESSES=5                   processes per measurement (medians over them)
-//   HOT_BENCH_ONLY=reload,transform         only these sections: calls (with the dynohot peer), reload, versions, transform, cli, watch, check, demo, startup
+//   HOT_BENCH_ONLY=reload,transform         only these sections: calls (with the dynohot peer), tick, reload, versions, memory, transform, cli, watch, check, demo, startup
 //
 // Every number is a median over separate processes, with the baseline measured in
 // the same process as the hot variant (the machine is shared and noisy).
@@ -26,7 +26,9 @@ const want = (section) => !ONLY || ONLY.has(section);
 
 function child(node, script, loader) {
   const args = loader ? ['--import', '@hot/loader', join('bench', script)] : [join('bench', script)];
-  const result = spawnSync(node, args, { cwd: root, encoding: 'utf8', env: { ...process.env, HOT_QUIET: '1' }, maxBuffer: 1 << 24 });
+  // No watcher and no endpoint: these measure the API; the watcher would also see the files
+  // the benchmarks write and reload them (bench/watch.js measures it).
+  const result = spawnSync(node, args, { cwd: root, encoding: 'utf8', env: { ...process.env, HOT_QUIET: '1', HOT_WATCH: '0', HOT_CONTROL: '0' }, maxBuffer: 1 << 24 });
   if (result.status !== 0) throw new Error(`${script} failed on ${node}:\n${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop());
 }
@@ -62,6 +64,18 @@ for (const node of nodes) {
     });
     console.log('ns per operation: plain module vs hot module after 0, 1 and 100 reloads (ratio to plain in the same process, extra ns);\nbetween reloads every loop runs 300,000 times, as a live server keeps calling while it is reloaded\n');
     console.log(table(['operation', 'plain', 'hot, 0 reloads', 'hot, 1 reload', 'hot, 100 reloads'], rows));
+  }
+
+  // 1a. A steering tick in the shape game code takes (bench/tick.js), before and after 100 reloads.
+  if (want('tick')) {
+    const ticks = Array.from({ length: PROCESSES }, () => child(node, 'tick.js', true));
+    const at = (phase, key) => median(ticks.map((t) => t[phase][key]));
+    const goal = (ratio, limit) => `${ratio.toFixed(2)}x (goal ≤ ${limit.toFixed(2)}x: ${ratio <= limit ? 'met' : 'MISSED'})`;
+    console.log(`\nsteering tick: ns per entity update (${ticks[0].entities} entities: Vec math allocating through its own class, an Entity holding Vecs with a getter, a Seeker subclass calling super.update, instanceof in the loop);\nhot and plain copies of the same modules in one process, ${ticks[0].rounds} interleaved rounds of ${ticks[0].ticks} ticks, medians over ${PROCESSES} processes. After: ${ticks[0].reloads} reloads of vec.js with live ticks between, against plain Node with every Vec method patched on its prototype as many times (the floor of any code swap)\n`);
+    console.log(table(['when', 'plain (ns)', 'hot (ns)', 'hot / plain'], [
+      ['before any reload', fmt(at('before', 'plain')), fmt(at('before', 'hot')), goal(at('before', 'ratio'), 1.05)],
+      [`after ${ticks[0].reloads} reloads (plain: raw patches)`, fmt(at('after', 'plain')), fmt(at('after', 'hot')), goal(at('after', 'ratio'), 1.1)],
+    ]));
   }
 
   // 2. Reload latency.
@@ -109,6 +123,28 @@ for (const node of nodes) {
       console.log(`\nAfter a dynohot reload, an instance made before it is ${sees ? '' : 'not '}an instance of the new class and keeps the old methods; with @hot/loader it is, and runs the new ones.`);
       console.log(`dynohot write-to-accept latency (its file watcher included, 20 reloads): p50 ${fmt(median(peers.map((p) => p.latency.p50)))} ms, p95 ${fmt(median(peers.map((p) => p.latency.p95)))} ms. @hot/loader has no watcher yet; its API reload latency is above.`);
   }
+  }
+
+  // 2c. Heap retained per reload (bench/memory.js), hot against a bare cache-busted import, and status()'s estimate.
+  if (want('memory')) {
+    const measure = (mode, shape) => {
+      const args = ['--expose-gc', ...(mode === 'hot' ? ['--import', '@hot/loader'] : []), join('bench', 'memory.js'), mode, shape];
+      const result = spawnSync(node, args, { cwd: root, encoding: 'utf8', env: { ...process.env, HOT_QUIET: '1', HOT_WATCH: '0', HOT_CONTROL: '0' }, maxBuffer: 1 << 24 });
+      if (result.status !== 0) throw new Error(`memory.js ${mode} ${shape} failed on ${node}:\n${result.stderr}`);
+      return JSON.parse(result.stdout.trim().split('\n').pop());
+    };
+    const rows = ['game', 'big'].map((shape) => {
+      const runs = Array.from({ length: 2 }, () => ({ hot: measure('hot', shape), bare: measure('bare', shape) }));
+      const kb = (n) => (n / 1024).toFixed(0);
+      const hot = median(runs.map((r) => r.hot.perReload));
+      const bare = median(runs.map((r) => r.bare.perReload));
+      const estimate = median(runs.map((r) => r.hot.estimatePerReload));
+      const bytes = runs[0].hot.bytes;
+      const goal = hot / bare <= 1.2 ? 'met' : 'MISSED';
+      return [`${kb(bytes)} KB module`, `${kb(bare)} (${(bare / bytes).toFixed(1)}x source)`, `${kb(hot)} (${(hot / bytes).toFixed(1)}x source)`, `${(hot / bare).toFixed(2)}x (goal ≤ 1.20x: ${goal})`, `${kb(estimate)} (${((estimate / hot - 1) * 100).toFixed(0)}%)`];
+    });
+    console.log('\nheap retained per reload (KB; 200 reloads of a changed source, heap after gc at both ends, 2 processes each, medians)\n');
+    console.log(table(['module', 'bare import(url?v=N)', '@hot/loader reload()', 'hot / bare', 'status() estimate (error)'], rows));
   }
 
   // 3. Transform throughput.

@@ -20,8 +20,46 @@
 import type { HotSlot } from './cell.js';
 import { isPrivateSymbol } from './privates.js';
 
-/** Common base of every shell, before its first implementation is attached. */
+/** Common base of every derived shell, before its first implementation is attached. */
 export class Placeholder {}
+
+/**
+ * The key of a class initialiser: a base class in the initialiser form (transform.ts, initForm)
+ * has its constructor body as the method under this key, and its shell is a base class that
+ * allocates and then calls `Shell.prototype[INIT]`, which it finds on the latest implementation's
+ * prototype (or, for an implementation without one, as an own property: see attach).
+ * `new` then allocates in a base constructor V8 can inline, and the allocation of an object
+ * that does not escape is removed, as in plain code.
+ */
+export const INIT = Symbol('hot:constructor');
+/**
+ * Set on a base shell's prototype while its INIT is {@link constructThrough}: the shell then hands
+ * on `arguments` as they are, not four of them padded with undefined (a constructor in the other
+ * form may take a rest parameter or read `arguments`).
+ */
+export const EXACT = Symbol('hot:exact');
+
+/** Shells that are base classes (initialiser form), recorded when their cell is made. */
+const baseShells = new WeakSet<Function>();
+
+export function noteShell(shell: Function): void {
+  if (Object.getPrototypeOf(shell) === Function.prototype) baseShells.add(shell);
+}
+
+/**
+ * The initialiser a base shell runs for an implementation that has none of its own (a later
+ * version in the other form, or one that now extends a class): it constructs through the
+ * implementation, for the class `new` was called on, and the shell returns what that made.
+ */
+function constructThrough(shell: Function): PropertyDescriptor {
+  function construct(this: object, ...args: unknown[]): object {
+    const prototype = Object.getPrototypeOf(this) as { constructor?: unknown } | null;
+    const target = prototype?.constructor;
+    if (typeof target !== 'function' || target.prototype !== prototype) throw new TypeError(`class ${shell.name}: cannot tell which class is being constructed (its prototype's constructor was replaced)`);
+    return Reflect.construct(Object.getPrototypeOf(shell) as Function, args, target);
+  }
+  return { value: construct, writable: true, enumerable: false, configurable: true };
+}
 
 /**
  * The base of every base class the transform sees (`class A {}` becomes
@@ -57,7 +95,7 @@ const OWN_OF_FUNCTION = new Set<PropertyKey>(['length', 'name', 'prototype', 'ar
  * of a previous implementation that the new one no longer has are removed; what others put
  * on the shell is left alone. Returns how to undo it.
  */
-function mirror(target: object, source: object, skip: Set<PropertyKey>): () => void {
+function mirror(target: object, source: object, skip: Set<PropertyKey>, extra: [PropertyKey, PropertyDescriptor][] = []): () => void {
   const before = new Map<PropertyKey, PropertyDescriptor | undefined>();
   const previous = mirrored.get(target) ?? new Set<PropertyKey>();
   const next = new Set<PropertyKey>();
@@ -79,6 +117,11 @@ function mirror(target: object, source: object, skip: Set<PropertyKey>): () => v
     Object.defineProperty(target, key, descriptor);
     next.add(key);
   }
+  for (const [key, descriptor] of extra) {
+    if (!before.has(key)) before.set(key, Object.getOwnPropertyDescriptor(target, key));
+    Object.defineProperty(target, key, descriptor);
+    next.add(key);
+  }
   mirrored.set(target, next);
   return () => {
     for (const [key, descriptor] of before) {
@@ -89,7 +132,11 @@ function mirror(target: object, source: object, skip: Set<PropertyKey>): () => v
   };
 }
 
-const CONSTRUCTOR = new Set<PropertyKey>(['constructor']);
+/**
+ * Not copied onto a shell's prototype: the constructor, and the initialiser (a base shell reads
+ * it through the prototype chain, and reflection on the class must not meet it).
+ */
+const CONSTRUCTOR = new Set<PropertyKey>(['constructor', INIT]);
 
 /**
  * Static methods and accessors as own properties of the shell. Forwarding accessors, made
@@ -156,7 +203,11 @@ export function attach(shell: Function, impl: Function): () => void {
   prime(impl.prototype);
   Object.setPrototypeOf(shell, impl);
   Object.setPrototypeOf(shell.prototype, impl.prototype);
-  const unmirrorMembers = mirror(shell.prototype, impl.prototype, CONSTRUCTOR);
+  // A base shell calls its own INIT: the implementation's, or one that constructs through it.
+  const fallback: [PropertyKey, PropertyDescriptor][] = baseShells.has(shell) && !Object.prototype.hasOwnProperty.call(impl.prototype, INIT)
+    ? [[INIT, constructThrough(shell)], [EXACT, { value: true, writable: true, enumerable: false, configurable: true }]]
+    : [];
+  const unmirrorMembers = mirror(shell.prototype, impl.prototype, CONSTRUCTOR, fallback);
   const unmirrorStatics = forwardStatics(shell, impl);
   prime(shell);
   prime(shell.prototype);

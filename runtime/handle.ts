@@ -3,9 +3,9 @@
  * Method names are short because they appear in generated code; each says what
  * the transform emits it for. Every change goes through the batch's undo log.
  */
-import type { BindingInfo, DataPragma, FunctionShape, InlineInfo, NestedInfo, StaticFieldInfo } from '../transform/types.js';
+import type { BindingInfo, DataPragma, FunctionShape, InlineInfo, MemberRef, NestedInfo, StaticFieldInfo } from '../transform/types.js';
 import { Cell, createSlot, setTarget, type HotSlot, type InlineSlot } from './cell.js';
-import { attach, callLatest, hasLatest, isClass, Placeholder, Root, runtimeShell } from './classes.js';
+import { attach, callLatest, EXACT, hasLatest, INIT, isClass, noteShell, Placeholder, Root, runtimeShell } from './classes.js';
 import type { HotModule, ModuleVersion } from './module.js';
 import { dressStandIn, forwardCalls, forwardingProxy, updateLength } from './standin.js';
 import { batchWriting, type UndoLog } from './undo.js';
@@ -31,6 +31,10 @@ export class ModuleHandle {
   readonly Stamp = Stamp;
   /** The shared base the transform gives every base class. */
   readonly Root = Root;
+  /** The key of class initialisers (`__hot_I`; classes.ts, INIT). */
+  readonly I = INIT;
+  /** The key of a base shell's exact-arguments flag (`__hot_E`; classes.ts, EXACT). */
+  readonly E = EXACT;
   /** `Reflect.construct`, for the stand-ins of a module that declares its own `Reflect`. */
   readonly construct = Reflect.construct;
 
@@ -157,6 +161,7 @@ export class ModuleHandle {
     if (existing && existing.kind === info.kind && existing.slot) return existing.slot;
     const slot = createSlot();
     slot.s = literal;
+    if (info.kind === 'class') noteShell(literal);
     if (info.kind === 'class' && literal.name !== info.name) Object.defineProperty(literal, 'name', { value: info.name, configurable: true });
     const cell = new Cell(info.name, info.kind === 'class' ? 'class' : 'function', slot);
     if (info.shape) cell.shape = info.shape;
@@ -621,6 +626,34 @@ export class ModuleHandle {
   stale(slot: HotSlot, self: unknown, args: ArrayLike<unknown>, name: string, flags: number): unknown {
     return callLatest(slot, self, args, name, flags);
   }
+
+  /**
+   * Cold path of a method version check, once this version is stale (`__hot_T.s`): whether member
+   * `id` of this version's `members` table runs other code than its own body (a hotfix patch, or
+   * the latest version's member); if so it has run, with `self` and `args`, and {@link x} is its result.
+   */
+  q(id: number, self: unknown, ...args: unknown[]): boolean {
+    return this.qa(id, self, args);
+  }
+
+  /** {@link q} for a method that hands on its `arguments`. */
+  qa(id: number, self: unknown, args: ArrayLike<unknown>): boolean {
+    const [index, name, flags] = (this.current.meta.members as MemberRef[])[id];
+    const slot = this.#code(index).slot;
+    const version = this.current.version;
+    if (slot.v === version || !hasLatest(slot, name, flags, version)) return false;
+    this.#result = callLatest(slot, self, args, name, flags);
+    return true;
+  }
+
+  /** What the member {@link q} forwarded to returned; read once, right after. */
+  get x(): unknown {
+    const result = this.#result;
+    this.#result = undefined;
+    return result;
+  }
+
+  #result: unknown;
 }
 
 /** The keys (`fingerprint#occurrence`) of a version's statements, by index. */

@@ -78,6 +78,49 @@ test('new instances run the new constructor; the class keeps one identity', asyn
   assert.is(Player.name, 'Player');
 });
 
+test('base classes construct through a shell that allocates: across forms, argument counts and constructor results', async () => {
+  const s = stage('class-forms');
+  const mod = await s.import('shape.js');
+  const { Shape, Box, Bag, Swap, Late, Tag } = mod;
+  const old = new Shape(2, 3);
+  assert.is(old.area(), 6);
+  assert.is(new Shape(4).h, 1, 'a default parameter applies to a missing argument');
+  assert.is(Shape.length, 1, 'length as the constructor declares it');
+  assert.equal(Object.getOwnPropertyNames(Shape.prototype), ['constructor', 'area'], 'reflection sees the members, no constructor body under another name');
+  assert.is(Shape.unit().area(), 1);
+  assert.is(mod.make(5, 5).area(), 25);
+  const box = new Box(1, 2, 3);
+  assert.ok(box instanceof Box && box instanceof Shape);
+  assert.equal({ ...box }, { w: 1, h: 2, d: 3 });
+  assert.is(box.volume(), 6);
+  assert.equal(new Bag(1, 2, 3).items, [1, 2, 3]);
+  assert.equal({ ...new Swap(1, 2) }, { a: 1, b: 2 });
+
+  await reloaded(s, ['shape.js']);
+  assert.is(mod.Shape, Shape);
+  assert.is(old.area(), 60, 'an instance made before runs the new method');
+  const fresh = new Shape(2, 3, 'a', 'b');
+  assert.equal({ ...fresh }, { kind: 'shape', w: 2, h: 3, tags: ['a', 'b'] }, 'a class in the other form gets its field and the arguments as given');
+  assert.equal(new Shape(2).tags, [], 'no padding reaches a rest parameter');
+  assert.ok(fresh instanceof Shape && fresh.constructor === Shape);
+  assert.equal({ ...new Box(1, 2, 3) }, { kind: 'shape', w: 1, h: 2, tags: [], d: 3 }, 'a subclass constructs through the base in its new form');
+  assert.is(new Box(1, 2, 3).volume(), 60);
+  assert.equal(new Bag(1, 2, 3).items, [3, 2, 1]);
+  assert.equal(new Swap(1, 2), { swapped: [2, 1] }, 'an object returned by the constructor is what new gives');
+  const late = new Late(5);
+  assert.ok(late instanceof Late && late instanceof Tag, 'a class that now extends another constructs through it');
+  assert.equal({ ...late }, { tagged: true, x: 5 });
+
+  await reloaded(s, ['shape.js'], 'v3');
+  assert.equal({ ...new Shape(1, 2, 3, 4, 5) }, { w: 1, h: 2, rest: [3, 4, 5] }, 'more arguments than the shell names by itself');
+  assert.is(Shape.length, 5);
+  assert.is(old.area(), 600);
+  assert.equal({ ...new Box(1, 2, 3) }, { w: 1, h: 2, rest: [undefined, undefined, undefined], d: 3 });
+  assert.equal({ ...new Swap(1, 2) }, { a: 2, b: 1 });
+  assert.equal({ ...new Late(5) }, { x: -5 });
+  assert.not.ok(new Late(1) instanceof Tag);
+});
+
 test('a subclass in another module keeps working, super calls reach the new base', async () => {
   const s = stage('subclass');
   const { Entity } = await s.import('base.js');

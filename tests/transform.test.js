@@ -292,7 +292,7 @@ test('a hashbang stays on the first line', () => {
 });
 
 test('class members: version checks in methods and accessors, static data follows the rules, self-references mean the stable class', () => {
-  const { code, bindings } = transform(`export class P {
+  const { code, bindings, meta } = transform(`export class P {
   static made = 0;
   static #secret = 1;
   static create() { P.made++; return new P(); }
@@ -307,14 +307,49 @@ test('class members: version checks in methods and accessors, static data follow
   assert.match(code, 'return new __hot_S0()');
   assert.match(code, 'return __hot_P0.q(__hot_S0, "#secret")["#secret"]', 'static private state lives in the keeper, reached through the stable class');
   assert.match(code, 'static { __hot.pq(0, 0, () => (1)) }', 'a static private field keeps its place, by the data rules');
-  assert.match(code, 'return __hot.stale(__hot_K0, this, arguments, "hp", 2)');
-  assert.match(code, 'return void __hot.stale(__hot_K0, this, arguments, "hp", 4)');
-  assert.match(code, 'return yield* __hot.stale(__hot_K0, this, arguments, "ids", 0)');
+  // Compact checks: the member by its number in the module's table, the parameters by name.
+  assert.match(code, 'static create() { if (__hot_T.s && __hot.q(0, this)) return __hot.x;');
+  assert.match(code, 'get hp() { if (__hot_T.s && __hot.q(2, this)) return __hot.x;');
+  assert.match(code, 'set hp(v) { if (__hot_T.s && __hot.q(3, this, v)) return __hot.x;');
+  assert.equal(meta.members, [[0, 'create', 1], [0, 'peek', 1], [0, 'hp', 2], [0, 'hp', 4]]);
+  assert.match(code, 'return yield* __hot.stale(__hot_K0, this, [], "ids", 0)');
   assert.match(code, '__hot_P0_0 = __hot_P0.y("#hidden")');
   assert.match(code, '[__hot_P0_0]() {}', 'a private method is keyed by the keeper\'s symbol');
   assert.not.match(code, '#hidden()');
   assert.equal(bindings[0].privateStatics, [{ name: '#secret', fingerprint: bindings[0].privateStatics[0].fingerprint }]);
   assert.is(bindings[0].privateNative, undefined);
+});
+
+test('version checks hand on parameters by name, or arguments when they must', () => {
+  const { code } = transform(`export class A {
+  plain(a, b) { return a + b; }
+  rest(a, ...more) { return more; }
+  pattern({ x }, y = 1) { return x + y; }
+  reads(a) { return arguments.length; }
+}`, URL_JS);
+  assert.match(code, 'plain(a, b) { if (__hot_T.s && __hot.q(0, this, a, b)) return __hot.x;');
+  assert.match(code, 'rest(a, ...more) { if (__hot_T.s && __hot.q(1, this, a, ...more)) return __hot.x;');
+  assert.match(code, 'pattern({ x }, y = 1) { if (__hot_T.s && __hot.qa(2, this, arguments)) return __hot.x;');
+  assert.match(code, 'reads(a) { if (__hot_T.s && __hot.qa(3, this, arguments)) return __hot.x;');
+});
+
+test('a base class takes the initialiser form unless its constructor needs the other', () => {
+  const forms = (source) => {
+    const { code } = transform(source, URL_JS);
+    return code.includes('extends __hot.Root') ? 'root' : code.includes('[__hot_I](') ? 'init' : 'other';
+  };
+  assert.is(forms('export class A { constructor(x, y = 0) { this.x = x; } }'), 'init');
+  assert.is(forms('export class A { m() {} }'), 'init');
+  assert.is(forms('export class A { x = 1; }'), 'root', 'an instance field');
+  assert.is(forms('export class A { #x; }'), 'root', 'a #private member');
+  assert.is(forms('export class A { constructor(...a) { this.a = a; } }'), 'root', 'a rest parameter');
+  assert.is(forms('export class A { constructor() { this.n = arguments.length; } }'), 'root', 'arguments');
+  assert.is(forms('export class A { constructor() { this.t = new.target; } }'), 'root', 'new.target');
+  assert.is(forms('export default class { constructor() {} }'), 'root', 'no name of its own');
+  const { code } = transform('export class A { constructor(x, y = 0) { this.x = x; } }', URL_JS);
+  assert.match(code, '__hot_K0 = __hot.cell(0, class A { constructor(__hot_I0, __hot_I1, __hot_I2, __hot_I3) { return arguments.length > 4 || __hot_R0[__hot_E] ? __hot_R0[__hot_I].apply(this, arguments) : __hot_R0[__hot_I].call(this, __hot_I0, __hot_I1, __hot_I2, __hot_I3) } })');
+  assert.match(code, 'class A { static { __hot.attach(0, this) } constructor(__hot_I0) { return A.prototype[__hot_I].apply(this, arguments) }');
+  assert.match(code, '[__hot_I](x, y = 0) { this.x = x; }');
 });
 
 test('#private members: every form of access is rewritten to the keeper, fields are stamped where plain code initialises them', () => {

@@ -18,6 +18,14 @@ export const VERSION = '__hot_V';
  * written once, so the check costs nothing until the version is actually stale.
  */
 export const TOKEN = '__hot_T';
+/**
+ * Module-local const holding the runtime's key of class initialisers (a symbol): a base class's
+ * constructor body becomes the method under it, which the class's stable shell calls as it
+ * allocates (transform.ts, initForm). Its own parameters, `__hot_I0`…, only give the shell its length.
+ */
+export const INIT = '__hot_I';
+/** Module-local const holding the runtime's key of the flag that makes a base shell hand on `arguments` exactly. */
+export const EXACT = '__hot_E';
 /** Module-local accessor object through which every write to a top-level binding goes. */
 export const WRITER = '__hot_W';
 /** Prefix of the module-local const that holds cell number N (`__hot_K3`). */
@@ -42,6 +50,12 @@ export const KEEPER_SOURCE = (stamp: string) => `class __hot_Q extends ${stamp} 
 
 /** Prefix of the module-local const that holds the stable class shell of cell N. */
 export const SHELL_PREFIX = '__hot_S';
+/**
+ * Prefix of the module-local const that holds the prototype of a base shell (`__hot_R3`): the
+ * shell's constructor reads its initialiser there, a constant V8 folds (through the shell's own
+ * name, a function whose prototype link reloads change, it did not, and `new` ran 2x slower).
+ */
+export const PROTOTYPE_PREFIX = '__hot_R';
 /** Local name given to an anonymous `export default function/class` or expression. */
 export const DEFAULT_LOCAL = '__hot_default';
 /** Parameters of the per-version setter closure. */

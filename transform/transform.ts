@@ -26,6 +26,9 @@ import {
   SETTER_VALUE,
   SHELL_PREFIX,
   TOKEN,
+  INIT,
+  EXACT,
+  PROTOTYPE_PREFIX,
   VERSION,
   WRITER,
 } from './names.js';
@@ -39,6 +42,7 @@ import type {
   FunctionShape,
   ImportInfo,
   InlineInfo,
+  MemberRef,
   ModuleMeta,
   NestedInfo,
   SourceMapObject,
@@ -539,6 +543,10 @@ export function transform(source: string, url: string, options: TransformOptions
   const bindings: PendingBinding[] = [];
   const byName = new Map<string, PendingBinding>();
   const prologueCells: string[] = [];
+  /** Whether a class of this module takes the initialiser form (the prologue then names its key). */
+  let usesInit = false;
+  /** Class members with a version check, by the number the check passes (`__hot.q(id, …)`). */
+  const members: MemberRef[] = [];
   const prologueStatements: string[] = [];
   /**
    * Imports of shared `let`/`var` bindings; their module's URL is this file's, with
@@ -607,11 +615,37 @@ export function transform(source: string, url: string, options: TransformOptions
     if (node.abstract) output.overwrite(node.start, source.indexOf('class', node.start), '', { contentOnly: true });
     // `default` is no identifier: the runtime names such a shell from the binding.
     const shellName = /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default' ? name : 'HotClass';
-    prologueCells.push(`${cell} = ${HANDLE}.cell(${index}, class ${shellName} extends ${HANDLE}.Placeholder {})`, `${shell} = ${cell}.s`);
-    // First element of the body: attach the implementation before any static initialiser runs.
-    output.appendLeft(node.body.start + 1, ` static { ${HANDLE}.attach(${index}, this) }`);
-    if (!node.superClass) {
-      // Every base class extends one shared root, so the base constructor that allocates
+    const init = initForm(node, source);
+    if (init) {
+      // A base class whose shell allocates: see initForm. The shell and this version's class
+      // each construct through their own prototype's initialiser (their own inner name).
+      usesInit = true;
+      const params = (count: number) => Array.from({ length: count }, (_, i) => `${INIT}${i}`);
+      const prototype = `${PROTOTYPE_PREFIX}${index}`;
+      const construct = (home: string) => `constructor(${params(init.length).join(', ')}) { return ${home}[${INIT}].apply(this, arguments) }`;
+      // The shell hands on four arguments by name (undefined past those given, which an
+      // initialiser cannot tell from missing ones: initForm leaves out rest parameters and
+      // `arguments`): through `apply(this, arguments)`, V8 inlined the initialiser but no longer
+      // removed the allocation of a `new` in another module (bench/tick.js: 3.4x). More than four,
+      // or an implementation that constructs through its own constructor (`EXACT`), take `apply`.
+      // Its length is the implementation's (runtime attach()).
+      const four = params(4).join(', ');
+      prologueCells.push(
+        `${cell} = ${HANDLE}.cell(${index}, class ${shellName} { constructor(${four}) { return arguments.length > 4 || ${prototype}[${EXACT}] ? ${prototype}[${INIT}].apply(this, arguments) : ${prototype}[${INIT}].call(this, ${four}) } })`,
+        `${shell} = ${cell}.s`,
+        `${prototype} = ${shell}.prototype`,
+      );
+      // This version's own constructor runs only under a shell made by a version in the other
+      // form (a derived shell constructs through it): it reads its own initialiser, by its own name.
+      output.appendLeft(node.body.start + 1, ` static { ${HANDLE}.attach(${index}, this) } ${construct(`${node.id.name}.prototype`)}${init.constructor ? '' : ` [${INIT}]() {}`}`);
+      if (init.constructor) output.overwrite(init.constructor.key.start, init.constructor.key.end, `[${INIT}]`, { contentOnly: true });
+    } else {
+      prologueCells.push(`${cell} = ${HANDLE}.cell(${index}, class ${shellName} extends ${HANDLE}.Placeholder {})`, `${shell} = ${cell}.s`);
+      // First element of the body: attach the implementation before any static initialiser runs.
+      output.appendLeft(node.body.start + 1, ` static { ${HANDLE}.attach(${index}, this) }`);
+    }
+    if (!node.superClass && !init) {
+      // Every other base class extends one shared root, so the base constructor that allocates
       // instances is the same for all versions and they share one hidden class.
       const after = node.typeParameters?.end ?? node.id?.end ?? node.start + 'class'.length;
       output.appendLeft(after, ` extends ${HANDLE}.Root`);
@@ -629,10 +663,20 @@ export function transform(source: string, url: string, options: TransformOptions
       const keyName = member.computed ? null : member.key?.type === 'Identifier' ? member.key.name : member.key?.type === 'Literal' ? String(member.key.value) : null;
       if (member.type === 'MethodDefinition' && member.kind !== 'constructor' && member.value?.body && keyName != null) {
         const flags = (member.static ? 1 : 0) | (member.kind === 'get' ? 2 : member.kind === 'set' ? 4 : 0);
-        const args = `${cell}, this, arguments, ${JSON.stringify(keyName)}, ${flags}`;
-        const delegate = member.value.generator ? 'yield* ' : '';
-        const forward = member.kind === 'set' ? `return void ${HANDLE}.stale(${args})` : `return ${delegate}${HANDLE}.stale(${args})`;
-        output.appendLeft(member.value.body.start + 1, ` if (${TOKEN}.s && ${cell}.v !== ${VERSION} && ${HANDLE}.has(${cell}, ${JSON.stringify(keyName)}, ${flags})) ${forward};`);
+        const forwarded = forwardedArguments(member.value, source);
+        if (member.value.generator) {
+          // A generator delegates to the latest one: yield* needs the iterator itself.
+          const args = `${cell}, this, ${forwarded === null ? 'arguments' : `[${forwarded}]`}, ${JSON.stringify(keyName)}, ${flags}`;
+          output.appendLeft(member.value.body.start + 1, ` if (${TOKEN}.s && ${cell}.v !== ${VERSION} && ${HANDLE}.has(${cell}, ${JSON.stringify(keyName)}, ${flags})) return yield* ${HANDLE}.stale(${args});`);
+        } else {
+          // As little bytecode as it can be: V8 inlines within a budget of bytecode per function it
+          // optimises, and a check 4x the size of a small method's body kept a steering tick's Vec
+          // methods from being inlined and their allocations from being removed (bench/tick.js).
+          // The member is a number (the module's `members` table); the arguments go one by one.
+          const id = members.push([index, keyName, flags]) - 1;
+          const call = forwarded === null ? `${HANDLE}.qa(${id}, this, arguments)` : `${HANDLE}.q(${id}, this${forwarded ? `, ${forwarded}` : ''})`;
+          output.appendLeft(member.value.body.start + 1, ` if (${TOKEN}.s && ${call}) return ${HANDLE}.x;`);
+        }
       } else if (member.type === 'PropertyDefinition' && member.static && keyName != null && !member.declare) {
         const slot = statics.length;
         statics.push({ name: keyName, fingerprint: fingerprint(member.value ? source.slice(member.value.start, member.value.end) : ''), ...(pragmas.before(member.start) ? { pragma: pragmas.before(member.start) } : {}) });
@@ -909,6 +953,7 @@ export function transform(source: string, url: string, options: TransformOptions
     bindings: bindings.map((b) => b.info),
     statements,
     ...(inline.length ? { inline } : {}),
+    ...(members.length ? { members } : {}),
     ...(nested.length ? { nested } : {}),
     imports,
   };
@@ -916,9 +961,13 @@ export function transform(source: string, url: string, options: TransformOptions
   const setterCases = bindings.map((b, i) => (b.info.shared ? `case ${i}: ${BINDING_SETTER_PREFIX}${i}(${SETTER_VALUE}); break;` : `case ${i}: ${b.local} = ${SETTER_VALUE}; break;`)).join(' ');
   const setter = bindings.length ? `(${SETTER_INDEX}, ${SETTER_VALUE}) => { switch (${SETTER_INDEX}) { ${setterCases} } }` : 'null';
   const declarations = [
-    `${HANDLE} = ${hub}.enter(import.meta, ${JSON.stringify(meta)}, ${setter})`,
+    // The metadata as JSON text in a string literal, parsed by the runtime: as an object literal V8
+    // kept a boilerplate copy of it with every version for the life of the process (~60 KB for a
+    // 100 KB module), and parsing a literal of that size is slower than JSON.parse of its text.
+    `${HANDLE} = ${hub}.enter(import.meta, ${jsString(JSON.stringify(meta))}, ${setter})`,
     `${VERSION} = ${HANDLE}.version`,
     `${TOKEN} = ${HANDLE}.token`,
+    ...(usesInit ? [`${INIT} = ${HANDLE}.I`, `${EXACT} = ${HANDLE}.E`] : []),
     ...prologueCells,
     ...inlineStandIns,
     ...nestedDeclarations,
@@ -963,6 +1012,62 @@ const DECLARATIONS = new Set([
   'TSInterfaceDeclaration', 'TSTypeAliasDeclaration', 'TSEnumDeclaration', 'TSModuleDeclaration',
   'TSDeclareFunction', 'TSImportEqualsDeclaration', 'TSExportAssignment', 'TSNamespaceExportDeclaration',
 ]);
+
+/**
+ * Whether a top-level class takes the initialiser form, and how: a base class whose stable shell
+ * is itself a base class that allocates, then runs the latest version's constructor body, moved
+ * into a method under the runtime's `INIT` key (the class's own `constructor` forwards there too).
+ * The other form (`extends __hot.Root`, a derived shell) makes every `new` a derived construction,
+ * and V8 never removes the allocation of a derived construction (escape analysis): in
+ * allocation-heavy code (`add(v) { return new Vec(…) }`) that cost 2.5-3.5x (bench/tick.js).
+ * Left in the other form: derived classes (their allocation is derived in plain code too),
+ * anonymous or abstract ones, decorated ones, instance fields or `#private` members (they are
+ * initialised by the constructing class), TypeScript parameter properties or constructor
+ * overloads, a constructor that reads `new.target` (a method has none), and one with a rest
+ * parameter or that reads `arguments` (the shell hands on four arguments, padded with undefined).
+ */
+function initForm(node: Node, source: string): { length: number; constructor: Node | null } | null {
+  if (node.superClass || !node.id || node.abstract || node.decorators?.length) return null;
+  let constructor: Node | null = null;
+  for (const member of node.body.body) {
+    if (member.key?.type === 'PrivateIdentifier') return null;
+    if ((member.type === 'PropertyDefinition' || member.type === 'AccessorProperty' || member.type === 'TSAbstractPropertyDefinition') && !member.static) return null;
+    if (member.type === 'MethodDefinition' && member.kind === 'constructor') {
+      if (constructor || !member.value?.body) return null;
+      constructor = member;
+    }
+  }
+  if (!constructor) return { length: 0, constructor: null };
+  const params: Node[] = constructor.value.params;
+  const text = source.slice(constructor.start, constructor.end);
+  if (params.some((p) => p.type === 'TSParameterProperty' || p.type === 'RestElement') || /\bnew\s*\.\s*target\b|\barguments\b/.test(text)) return null;
+  const firstOptional = params.findIndex((p) => p.type === 'AssignmentPattern' || p.type === 'RestElement');
+  return { length: firstOptional === -1 ? params.length : firstOptional, constructor };
+}
+
+/**
+ * What a method's version check hands on when it forwards a call: its parameters by name when
+ * they are plain names (`a, b`, `a, ...rest`), else null for `arguments` (also when its body
+ * reads `arguments`). A stale copy so forwards what its parameters name, not arguments past them:
+ * a method that names `arguments` makes V8 create the object at each call, even when the check
+ * never forwards, and that kept the objects the method allocates from being removed (1.5x).
+ */
+function forwardedArguments(fn: Node, source: string): string | null {
+  // A method that reads `arguments` has the object anyway, and may take more than it names.
+  if (/\barguments\b/.test(source.slice(fn.body.start, fn.body.end))) return null;
+  const names: string[] = [];
+  for (const [i, param] of (fn.params as Node[]).entries()) {
+    if (param.type === 'Identifier') names.push(param.name);
+    else if (param.type === 'RestElement' && param.argument.type === 'Identifier' && i === fn.params.length - 1) names.push(`...${param.argument.name}`);
+    else return null;
+  }
+  return names.join(', ');
+}
+
+/** `text` as a single-quoted JavaScript string literal (JSON has few quotes of that kind to escape). */
+function jsString(text: string): string {
+  return `'${text.replace(/[\\'\n\r\u2028\u2029]/g, (c) => (c === '\\' ? '\\\\' : c === "'" ? "\\'" : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))}'`;
+}
 
 function isRunnableStatement(statement: Node): boolean {
   if (DECLARATIONS.has(statement.type)) return false;

@@ -163,8 +163,13 @@ export interface ModuleMeta {
   inline?: InlineInfo[];
   /** Functions nested in top-level functions that closures made before a reload forward to (`__hot.ns(i)`, `__hot.nl(i)`). */
   nested?: NestedInfo[];
+  /** Class members whose version check forwards a stale copy's calls (`__hot.q(i, …)`). */
+  members?: MemberRef[];
   imports: ImportInfo[];
 }
+
+/** A class member a version check names: its class's binding index, its name and flags (STATIC 1, GETTER 2, SETTER 4). */
+export type MemberRef = [binding: number, name: string, flags: number];
 
 /** Options of {@link transform}. */
 export interface TransformOptions {
