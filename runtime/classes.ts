@@ -32,12 +32,6 @@ export class Placeholder {}
  * that does not escape is removed, as in plain code.
  */
 export const INIT = Symbol('hot:constructor');
-/**
- * Set on a base shell's prototype while its INIT is {@link constructThrough}: the shell then hands
- * on `arguments` as they are, not four of them padded with undefined (a constructor in the other
- * form may take a rest parameter or read `arguments`).
- */
-export const EXACT = Symbol('hot:exact');
 
 /** Shells that are base classes (initialiser form), recorded when their cell is made. */
 const baseShells = new WeakSet<Function>();
@@ -46,19 +40,22 @@ export function noteShell(shell: Function): void {
   if (Object.getPrototypeOf(shell) === Function.prototype) baseShells.add(shell);
 }
 
+export function isBaseShell(shell: Function): boolean {
+  return baseShells.has(shell);
+}
+
 /**
  * The initialiser a base shell runs for an implementation that has none of its own (a later
  * version in the other form, or one that now extends a class): it constructs through the
  * implementation, for the class `new` was called on, and the shell returns what that made.
  */
-function constructThrough(shell: Function): PropertyDescriptor {
-  function construct(this: object, ...args: unknown[]): object {
+export function constructThrough(shell: Function): (this: object, ...args: unknown[]) => object {
+  return function construct(this: object, ...args: unknown[]): object {
     const prototype = Object.getPrototypeOf(this) as { constructor?: unknown } | null;
     const target = prototype?.constructor;
     if (typeof target !== 'function' || target.prototype !== prototype) throw new TypeError(`class ${shell.name}: cannot tell which class is being constructed (its prototype's constructor was replaced)`);
     return Reflect.construct(Object.getPrototypeOf(shell) as Function, args, target);
-  }
-  return { value: construct, writable: true, enumerable: false, configurable: true };
+  };
 }
 
 /**
@@ -203,11 +200,7 @@ export function attach(shell: Function, impl: Function): () => void {
   prime(impl.prototype);
   Object.setPrototypeOf(shell, impl);
   Object.setPrototypeOf(shell.prototype, impl.prototype);
-  // A base shell calls its own INIT: the implementation's, or one that constructs through it.
-  const fallback: [PropertyKey, PropertyDescriptor][] = baseShells.has(shell) && !Object.prototype.hasOwnProperty.call(impl.prototype, INIT)
-    ? [[INIT, constructThrough(shell)], [EXACT, { value: true, writable: true, enumerable: false, configurable: true }]]
-    : [];
-  const unmirrorMembers = mirror(shell.prototype, impl.prototype, CONSTRUCTOR, fallback);
+  const unmirrorMembers = mirror(shell.prototype, impl.prototype, CONSTRUCTOR);
   const unmirrorStatics = forwardStatics(shell, impl);
   prime(shell);
   prime(shell.prototype);

@@ -5,7 +5,7 @@
  */
 import type { BindingInfo, DataPragma, FunctionShape, InlineInfo, MemberRef, NestedInfo, StaticFieldInfo } from '../transform/types.js';
 import { Cell, createSlot, setTarget, type HotSlot, type InlineSlot } from './cell.js';
-import { attach, callLatest, EXACT, hasLatest, INIT, isClass, noteShell, Placeholder, Root, runtimeShell } from './classes.js';
+import { attach, callLatest, constructThrough, hasLatest, INIT, isBaseShell, isClass, noteShell, Placeholder, Root, runtimeShell } from './classes.js';
 import type { HotModule, ModuleVersion } from './module.js';
 import { dressStandIn, forwardCalls, forwardingProxy, updateLength } from './standin.js';
 import { batchWriting, type UndoLog } from './undo.js';
@@ -33,8 +33,6 @@ export class ModuleHandle {
   readonly Root = Root;
   /** The key of class initialisers (`__hot_I`; classes.ts, INIT). */
   readonly I = INIT;
-  /** The key of a base shell's exact-arguments flag (`__hot_E`; classes.ts, EXACT). */
-  readonly E = EXACT;
   /** `Reflect.construct`, for the stand-ins of a module that declares its own `Reflect`. */
   readonly construct = Reflect.construct;
 
@@ -214,9 +212,24 @@ export class ModuleHandle {
     // Before attach(): redefining a property after priming would drop the shell to dictionary mode.
     if (length !== impl.length) Object.defineProperty(shell, 'length', { value: impl.length, configurable: true });
     const revert = attach(shell, impl);
+    // A base shell runs the initialiser its slot holds (`slot.t`, swapped through a fresh holder so
+    // V8 inlines the new one; see setTarget): this version's, or, for a class in the other form,
+    // one that constructs through it, with the arguments exactly as given (`slot.e`).
+    let revertInit = () => {};
+    if (isBaseShell(shell)) {
+      const own = Object.prototype.hasOwnProperty.call(impl.prototype, INIT);
+      const undoTarget = setTarget(slot, own ? (impl.prototype as Record<symbol, unknown>)[INIT] : constructThrough(shell));
+      const exact = slot.e;
+      if (!own !== Boolean(exact)) slot.e = !own;
+      revertInit = () => {
+        undoTarget();
+        if (slot.e !== exact) slot.e = exact;
+      };
+    }
     slot.impl = impl;
     slot.v = this.current.version;
     this.undo.push(() => {
+      revertInit();
       revert();
       slot.impl = previousImpl;
       slot.v = v;

@@ -347,7 +347,7 @@ test('a base class takes the initialiser form unless its constructor needs the o
   assert.is(forms('export class A { constructor() { this.t = new.target; } }'), 'root', 'new.target');
   assert.is(forms('export default class { constructor() {} }'), 'root', 'no name of its own');
   const { code } = transform('export class A { constructor(x, y = 0) { this.x = x; } }', URL_JS);
-  assert.match(code, '__hot_K0 = __hot.cell(0, class A { constructor(__hot_I0, __hot_I1, __hot_I2, __hot_I3) { return arguments.length > 4 || __hot_R0[__hot_E] ? __hot_R0[__hot_I].apply(this, arguments) : __hot_R0[__hot_I].call(this, __hot_I0, __hot_I1, __hot_I2, __hot_I3) } })');
+  assert.match(code, '__hot_K0 = __hot.cell(0, class A { constructor(__hot_I0, __hot_I1, __hot_I2, __hot_I3) { return arguments.length > 4 || __hot_K0.e ? __hot_K0.t.apply(this, arguments) : __hot_K0.t.call(this, __hot_I0, __hot_I1, __hot_I2, __hot_I3) } })');
   assert.match(code, 'class A { static { __hot.attach(0, this) } constructor(__hot_I0) { return A.prototype[__hot_I].apply(this, arguments) }');
   assert.match(code, '[__hot_I](x, y = 0) { this.x = x; }');
 });

@@ -24,8 +24,6 @@ export const TOKEN = '__hot_T';
  * allocates (transform.ts, initForm). Its own parameters, `__hot_I0`…, only give the shell its length.
  */
 export const INIT = '__hot_I';
-/** Module-local const holding the runtime's key of the flag that makes a base shell hand on `arguments` exactly. */
-export const EXACT = '__hot_E';
 /** Module-local accessor object through which every write to a top-level binding goes. */
 export const WRITER = '__hot_W';
 /** Prefix of the module-local const that holds cell number N (`__hot_K3`). */
@@ -50,12 +48,6 @@ export const KEEPER_SOURCE = (stamp: string) => `class __hot_Q extends ${stamp} 
 
 /** Prefix of the module-local const that holds the stable class shell of cell N. */
 export const SHELL_PREFIX = '__hot_S';
-/**
- * Prefix of the module-local const that holds the prototype of a base shell (`__hot_R3`): the
- * shell's constructor reads its initialiser there, a constant V8 folds (through the shell's own
- * name, a function whose prototype link reloads change, it did not, and `new` ran 2x slower).
- */
-export const PROTOTYPE_PREFIX = '__hot_R';
 /** Local name given to an anonymous `export default function/class` or expression. */
 export const DEFAULT_LOCAL = '__hot_default';
 /** Parameters of the per-version setter closure. */

@@ -27,8 +27,6 @@ import {
   SHELL_PREFIX,
   TOKEN,
   INIT,
-  EXACT,
-  PROTOTYPE_PREFIX,
   VERSION,
   WRITER,
 } from './names.js';
@@ -615,13 +613,12 @@ export function transform(source: string, url: string, options: TransformOptions
     if (node.abstract) output.overwrite(node.start, source.indexOf('class', node.start), '', { contentOnly: true });
     // `default` is no identifier: the runtime names such a shell from the binding.
     const shellName = /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default' ? name : 'HotClass';
-    const init = initForm(node, source);
+    const init = options.classInit === false ? null : initForm(node, source);
     if (init) {
       // A base class whose shell allocates: see initForm. The shell and this version's class
       // each construct through their own prototype's initialiser (their own inner name).
       usesInit = true;
       const params = (count: number) => Array.from({ length: count }, (_, i) => `${INIT}${i}`);
-      const prototype = `${PROTOTYPE_PREFIX}${index}`;
       const construct = (home: string) => `constructor(${params(init.length).join(', ')}) { return ${home}[${INIT}].apply(this, arguments) }`;
       // The shell hands on four arguments by name (undefined past those given, which an
       // initialiser cannot tell from missing ones: initForm leaves out rest parameters and
@@ -631,9 +628,8 @@ export function transform(source: string, url: string, options: TransformOptions
       // Its length is the implementation's (runtime attach()).
       const four = params(4).join(', ');
       prologueCells.push(
-        `${cell} = ${HANDLE}.cell(${index}, class ${shellName} { constructor(${four}) { return arguments.length > 4 || ${prototype}[${EXACT}] ? ${prototype}[${INIT}].apply(this, arguments) : ${prototype}[${INIT}].call(this, ${four}) } })`,
+        `${cell} = ${HANDLE}.cell(${index}, class ${shellName} { constructor(${four}) { return arguments.length > 4 || ${cell}.e ? ${cell}.t.apply(this, arguments) : ${cell}.t.call(this, ${four}) } })`,
         `${shell} = ${cell}.s`,
-        `${prototype} = ${shell}.prototype`,
       );
       // This version's own constructor runs only under a shell made by a version in the other
       // form (a derived shell constructs through it): it reads its own initialiser, by its own name.
@@ -967,7 +963,7 @@ export function transform(source: string, url: string, options: TransformOptions
     `${HANDLE} = ${hub}.enter(import.meta, ${jsString(JSON.stringify(meta))}, ${setter})`,
     `${VERSION} = ${HANDLE}.version`,
     `${TOKEN} = ${HANDLE}.token`,
-    ...(usesInit ? [`${INIT} = ${HANDLE}.I`, `${EXACT} = ${HANDLE}.E`] : []),
+    ...(usesInit ? [`${INIT} = ${HANDLE}.I`] : []),
     ...prologueCells,
     ...inlineStandIns,
     ...nestedDeclarations,

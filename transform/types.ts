@@ -187,6 +187,12 @@ export interface TransformOptions {
    * their shared binding modules (`file?hot-binding=name`). Default false (a first load).
    */
   sharedBindings?: boolean;
+  /**
+   * Base classes in the initialiser form where they can take it (default true): their shell
+   * allocates, so V8 removes allocations that do not escape. The loader turns it off on V8
+   * before 13 (Node 20, 22), which stops re-optimising a `new` after about ten reloads of its class.
+   */
+  classInit?: boolean;
   /** Append the source map as an inline `//# sourceMappingURL=` comment. Default true. */
   inlineSourceMap?: boolean;
 }
