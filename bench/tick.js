@@ -73,12 +73,34 @@ export function run(world, ticks, dt) {
 }
 `;
 
+/**
+ * The tick in parts, one loop each. The loops are not hot (under plain/), one copy importing the
+ * hot modules and one the plain ones: each copy keeps its own feedback, as the tick's do.
+ */
+const PARTS = (dir) => `import { Vec } from '${dir}/vec.js';
+import { Entity, Seeker } from '${dir}/entity.js';
+const target = new Vec(500, 500);
+const vs = Array.from({ length: 2000 }, (_, i) => new Vec(i, 1));
+const entities = Array.from({ length: 2000 }, (_, i) => new Entity(i, i));
+const seekers = Array.from({ length: 2000 }, (_, i) => new Seeker(i, i, target));
+const mixed = [...entities.slice(0, 500), ...seekers.slice(0, 1500)];
+export const parts = {
+  'v.add(v.scale(0.5)).x (temporaries only)': () => { let s = 0; for (const v of vs) s += v.add(v.scale(0.5)).x; return s; },
+  'v.limit(3) (a getter, then scale)': () => { let s = 0; for (const v of vs) s += v.limit(3).x; return s; },
+  'entity.update(dt) (base class, Vec fields)': () => { for (const e of entities) e.update(0.016); return 1; },
+  'seeker.update(dt) (subclass, super.update)': () => { for (const e of seekers) e.update(0.016); return 1; },
+  'e.alive && e instanceof Seeker': () => { let s = 0; for (const e of mixed) if (e.alive && e instanceof Seeker) s++; return s; },
+};
+`;
+
 const work = workDir();
 for (const side of ['hot', 'plain']) {
   work.write(`${side}/tick/vec.js`, VEC(0));
   work.write(`${side}/tick/entity.js`, ENTITY);
   work.write(`${side}/tick/tick.js`, TICK);
 }
+work.write('plain/tick/parts.js', PARTS('.'));
+work.write('plain/tick/parts-hot.js', PARTS('../../hot/tick'));
 const hot = await import(work.url('hot/tick/tick.js'));
 const plain = await import(work.url('plain/tick/tick.js'));
 const { Vec: PlainVec } = await import(work.url('plain/tick/vec.js'));
@@ -113,6 +135,27 @@ function measure() {
 
 const before = measure();
 
+/** Each part, hot against plain: ns per element, 5 interleaved rounds of 300 loops, median ratio. */
+const { parts: plainParts } = await import(work.url('plain/tick/parts.js'));
+const { parts: hotParts } = await import(work.url('plain/tick/parts-hot.js'));
+const timeLoop = (run) => {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < 300; i++) run();
+  return Number(process.hrtime.bigint() - start) / 300 / 2000;
+};
+const parts = Object.keys(plainParts).map((name) => {
+  for (let i = 0; i < 200; i++) {
+    plainParts[name]();
+    hotParts[name]();
+  }
+  const rounds = Array.from({ length: 5 }, () => {
+    const plainNs = timeLoop(plainParts[name]);
+    const hotNs = timeLoop(hotParts[name]);
+    return { plainNs, hotNs };
+  });
+  return { name, plain: median(rounds.map((r) => r.plainNs)), hot: median(rounds.map((r) => r.hotNs)), ratio: median(rounds.map((r) => r.hotNs / r.plainNs)) };
+});
+
 /** The floor of a code swap in plain Node: every method of Vec.prototype replaced by a new function. */
 function rawPatch(edit) {
   // Renamed, so that `new Vec` in the new methods still makes the one class every instance has.
@@ -132,4 +175,4 @@ for (let i = 1; i <= RELOADS; i++) {
   plain.run(plainWorld, TRAFFIC_TICKS, 0.016);
 }
 const after = measure();
-console.log(JSON.stringify({ entities: ENTITIES, ticks: TICKS, rounds: ROUNDS, before, after, reloads: RELOADS }));
+console.log(JSON.stringify({ entities: ENTITIES, ticks: TICKS, rounds: ROUNDS, before, after, reloads: RELOADS, parts }));
