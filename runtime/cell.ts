@@ -21,8 +21,6 @@ export interface HotSlot {
   v?: number;
   /** Class cells: the latest implementation class. */
   impl?: Function | null;
-  /** Base shells: hand on `arguments` exactly (the initialiser constructs through a class in the other form). */
-  e?: boolean;
 }
 
 /**

@@ -48,13 +48,18 @@ export function isBaseShell(shell: Function): boolean {
  * The initialiser a base shell runs for an implementation that has none of its own (a later
  * version in the other form, or one that now extends a class): it constructs through the
  * implementation, for the class `new` was called on, and the shell returns what that made.
+ * The shell hands on eight arguments padded with undefined: trailing undefined ones are
+ * dropped, so a rest parameter or `arguments.length` sees what was given (unless the caller
+ * itself passed undefined last, or more than eight).
  */
 export function constructThrough(shell: Function): (this: object, ...args: unknown[]) => object {
   return function construct(this: object, ...args: unknown[]): object {
     const prototype = Object.getPrototypeOf(this) as { constructor?: unknown } | null;
     const target = prototype?.constructor;
     if (typeof target !== 'function' || target.prototype !== prototype) throw new TypeError(`class ${shell.name}: cannot tell which class is being constructed (its prototype's constructor was replaced)`);
-    return Reflect.construct(Object.getPrototypeOf(shell) as Function, args, target);
+    let given = args.length;
+    while (given > 0 && args[given - 1] === undefined) given--;
+    return Reflect.construct(Object.getPrototypeOf(shell) as Function, args.slice(0, given), target);
   };
 }
 

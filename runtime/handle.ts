@@ -214,17 +214,11 @@ export class ModuleHandle {
     const revert = attach(shell, impl);
     // A base shell runs the initialiser its slot holds (`slot.t`, swapped through a fresh holder so
     // V8 inlines the new one; see setTarget): this version's, or, for a class in the other form,
-    // one that constructs through it, with the arguments exactly as given (`slot.e`).
+    // one that constructs through it.
     let revertInit = () => {};
     if (isBaseShell(shell)) {
       const own = Object.prototype.hasOwnProperty.call(impl.prototype, INIT);
-      const undoTarget = setTarget(slot, own ? (impl.prototype as Record<symbol, unknown>)[INIT] : constructThrough(shell));
-      const exact = slot.e;
-      if (!own !== Boolean(exact)) slot.e = !own;
-      revertInit = () => {
-        undoTarget();
-        if (slot.e !== exact) slot.e = exact;
-      };
+      revertInit = setTarget(slot, own ? (impl.prototype as Record<symbol, unknown>)[INIT] : constructThrough(shell));
     }
     slot.impl = impl;
     slot.v = this.current.version;

@@ -345,9 +345,11 @@ test('a base class takes the initialiser form unless its constructor needs the o
   assert.is(forms('export class A { constructor(...a) { this.a = a; } }'), 'root', 'a rest parameter');
   assert.is(forms('export class A { constructor() { this.n = arguments.length; } }'), 'root', 'arguments');
   assert.is(forms('export class A { constructor() { this.t = new.target; } }'), 'root', 'new.target');
+  assert.is(forms('export class A { constructor(a, b, c, d, e, f, g, h, i) { this.i = i; } }'), 'root', 'more than eight parameters');
   assert.is(forms('export default class { constructor() {} }'), 'root', 'no name of its own');
   const { code } = transform('export class A { constructor(x, y = 0) { this.x = x; } }', URL_JS);
-  assert.match(code, '__hot_K0 = __hot.cell(0, class A { constructor(__hot_I0, __hot_I1, __hot_I2, __hot_I3) { return arguments.length > 4 || __hot_K0.e ? __hot_K0.t.apply(this, arguments) : __hot_K0.t.call(this, __hot_I0, __hot_I1, __hot_I2, __hot_I3) } })');
+  const eight = '__hot_I0, __hot_I1, __hot_I2, __hot_I3, __hot_I4, __hot_I5, __hot_I6, __hot_I7';
+  assert.match(code, `__hot_K0 = __hot.cell(0, class A { constructor(${eight}) { return __hot_K0.t.call(this, ${eight}) } })`);
   assert.match(code, 'class A { static { __hot.attach(0, this) } constructor(__hot_I0) { return A.prototype[__hot_I].apply(this, arguments) }');
   assert.match(code, '[__hot_I](x, y = 0) { this.x = x; }');
 });

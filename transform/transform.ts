@@ -620,15 +620,14 @@ export function transform(source: string, url: string, options: TransformOptions
       usesInit = true;
       const params = (count: number) => Array.from({ length: count }, (_, i) => `${INIT}${i}`);
       const construct = (home: string) => `constructor(${params(init.length).join(', ')}) { return ${home}[${INIT}].apply(this, arguments) }`;
-      // The shell hands on four arguments by name (undefined past those given, which an
-      // initialiser cannot tell from missing ones: initForm leaves out rest parameters and
-      // `arguments`): through `apply(this, arguments)`, V8 inlined the initialiser but no longer
-      // removed the allocation of a `new` in another module (bench/tick.js: 3.4x). More than four,
-      // or an implementation that constructs through its own constructor (`EXACT`), take `apply`.
-      // Its length is the implementation's (runtime attach()).
-      const four = params(4).join(', ');
+      // The shell hands on eight arguments by name, undefined past those given (an initialiser
+      // cannot tell them from missing ones: initForm leaves out rest parameters, `arguments` and
+      // more than eight parameters). Through `apply(this, arguments)` V8 inlined the initialiser
+      // but kept the allocation of a `new` in another module (bench/tick.js: 3.4x), and reading
+      // `arguments.length` to choose cost a `new` 3 ns. Its length is the implementation's (attach()).
+      const eight = params(8).join(', ');
       prologueCells.push(
-        `${cell} = ${HANDLE}.cell(${index}, class ${shellName} { constructor(${four}) { return arguments.length > 4 || ${cell}.e ? ${cell}.t.apply(this, arguments) : ${cell}.t.call(this, ${four}) } })`,
+        `${cell} = ${HANDLE}.cell(${index}, class ${shellName} { constructor(${eight}) { return ${cell}.t.call(this, ${eight}) } })`,
         `${shell} = ${cell}.s`,
       );
       // This version's own constructor runs only under a shell made by a version in the other
@@ -1020,8 +1019,12 @@ const DECLARATIONS = new Set([
  * anonymous or abstract ones, decorated ones, instance fields or `#private` members (they are
  * initialised by the constructing class), TypeScript parameter properties or constructor
  * overloads, a constructor that reads `new.target` (a method has none), and one with a rest
- * parameter or that reads `arguments` (the shell hands on four arguments, padded with undefined).
+ * parameter, more than eight parameters, or that reads `arguments` (the shell hands on eight
+ * arguments, padded with undefined).
  */
+/** How many arguments a base shell hands on by name (see initForm). */
+const SHELL_ARGUMENTS = 8;
+
 function initForm(node: Node, source: string): { length: number; constructor: Node | null } | null {
   if (node.superClass || !node.id || node.abstract || node.decorators?.length) return null;
   let constructor: Node | null = null;
@@ -1037,6 +1040,7 @@ function initForm(node: Node, source: string): { length: number; constructor: No
   const params: Node[] = constructor.value.params;
   const text = source.slice(constructor.start, constructor.end);
   if (params.some((p) => p.type === 'TSParameterProperty' || p.type === 'RestElement') || /\bnew\s*\.\s*target\b|\barguments\b/.test(text)) return null;
+  if (params.length > SHELL_ARGUMENTS) return null;
   const firstOptional = params.findIndex((p) => p.type === 'AssignmentPattern' || p.type === 'RestElement');
   return { length: firstOptional === -1 ? params.length : firstOptional, constructor };
 }
