@@ -6,10 +6,10 @@
  */
 import { contentKey } from '../transform/fingerprint.js';
 import { TRANSFORM_FORMAT } from '../transform/names.js';
-import { writeSessionMap } from './maps.js';
+import { writeSessionMap, writeWhole } from './maps.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
 // node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
-const { mkdirSync, readFileSync, rename, renameSync, writeFile, writeFileSync } = process.getBuiltinModule('node:fs');
+const { mkdirSync, readFileSync, rename, writeFile } = process.getBuiltinModule('node:fs');
 const { createRequire } = process.getBuiltinModule('node:module');
 const { join } = process.getBuiltinModule('node:path');
 const { pathToFileURL } = process.getBuiltinModule('node:url');
@@ -133,7 +133,7 @@ export class TransformCache {
       : `${body}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(mapText).toString('base64')}\n`;
     this.#remember(key, code);
     // The entry itself is written in the background: the map it names is there already.
-    if (file && mapFile) this.#write(options.directory as string, [[file, code]]);
+    if (file && mapFile) this.#write(options.directory as string, file, code);
     return code;
   }
 
@@ -158,59 +158,33 @@ export class TransformCache {
 
   /** Writes a file of the disk cache at once (temp name, then rename); its path, or null. */
   #writeNow(directory: string, file: string, text: string): string | null {
-    try {
-      if (!this.#readyDirectories.has(directory)) {
-        mkdirSync(directory, { recursive: true });
-        this.#readyDirectories.add(directory);
-      }
-      const partial = `${file}.${process.pid}.${++this.#writes}.tmp`;
-      writeFileSync(partial, text);
-      renameSync(partial, file);
-      return file;
-    } catch {
-      return null; // a read-only or full disk
-    }
+    return this.#ready(directory) && writeWhole(file, text) ? file : null;
   }
 
   /**
    * Writes an entry, in the background (libuv's threads) where the process waits for it:
    * off the load path, where a cold start of a large app otherwise spends a large share
-   * of its time in synchronous writes.
+   * of its time in synchronous writes. A full disk only costs the next start a parse.
    */
-  #write(directory: string, files: [file: string, text: string][]): void {
-    try {
-      if (!this.#readyDirectories.has(directory)) {
-        mkdirSync(directory, { recursive: true });
-        this.#readyDirectories.add(directory);
-      }
-    } catch {
-      return; // a read-only disk
-    }
-    // Each file goes to a temp name first and is renamed into place: a reader never sees half of it.
-    const temp = (file: string) => `${file}.${process.pid}.${++this.#writes}.tmp`;
-    if (!this.#background) {
-      try {
-        for (const [file, text] of files) {
-          const partial = temp(file);
-          writeFileSync(partial, text);
-          renameSync(partial, file);
-        }
-      } catch {
-        // A full disk only costs the next start a parse.
-      }
-      return;
-    }
+  #write(directory: string, file: string, text: string): void {
+    if (!this.#background) return void this.#writeNow(directory, file, text);
+    if (!this.#ready(directory)) return;
     this.pendingWrites++;
-    const next = (index: number): void => {
-      if (index === files.length) return this.#written();
-      const [file, text] = files[index];
-      const partial = temp(file);
-      writeFile(partial, text, (error) => {
-        if (error) return this.#written();
-        rename(partial, file, (failed) => (failed ? this.#written() : next(index + 1)));
-      });
-    };
-    next(0);
+    // A temp name first, renamed into place: a reader never sees half of it.
+    const partial = `${file}.${process.pid}.${++this.#writes}.tmp`;
+    writeFile(partial, text, (error) => (error ? this.#written() : rename(partial, file, () => this.#written())));
+  }
+
+  /** Whether `directory` exists (made once); false on a read-only disk. */
+  #ready(directory: string): boolean {
+    if (this.#readyDirectories.has(directory)) return true;
+    try {
+      mkdirSync(directory, { recursive: true });
+    } catch {
+      return false;
+    }
+    this.#readyDirectories.add(directory);
+    return true;
   }
 
   #written(): void {

@@ -35,8 +35,6 @@ const api = module as ModuleApi;
 
 if (typeof api.setSourceMapsSupport === 'function') api.setSourceMapsSupport(true);
 else process.setSourceMapsEnabled(true);
-// The maps of versions with no disk cache entry (maps.ts) go with the process.
-process.once('exit', removeSessionMaps);
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const packageVersion = PACKAGE_VERSION;
@@ -86,6 +84,8 @@ if (typeof api.registerHooks === 'function') {
 } else {
   const data: ThreadData = { packageRoot, packageVersion, hotSeen };
   module.register(new URL('./thread.js', import.meta.url), { data });
+  // The hooks thread's map directory (maps.ts) goes with the process: that thread gets no exit event.
+  process.once('exit', removeSessionMaps);
 }
 
 // Nothing hot at all is almost always a setup mistake: say so once, with the root that was used.

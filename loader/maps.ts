@@ -20,29 +20,38 @@ const prefixOf = (pid: number) => `${PREFIX}${pid}-`;
 let directory: string | null | undefined;
 let writes = 0;
 
+/** Writes `text` to a temp name beside `file`, then renames it into place: a reader never sees half of it. */
+export function writeWhole(file: string, text: string): boolean {
+  const partial = `${file}.${process.pid}.${++writes}.tmp`;
+  try {
+    writeFileSync(partial, text);
+    renameSync(partial, file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Writes a map into this process's map directory (temp name, then rename: a reader never sees
- * half of it) and returns its path, or null when the temp directory is not writable.
+ * Writes a map into this process's map directory and returns its path, or null when the temp
+ * directory is not writable.
  */
 export function writeSessionMap(name: string, text: string): string | null {
   if (directory === undefined) directory = makeDirectory();
   if (directory === null) return null;
   const file = join(directory, name);
-  const partial = `${file}.${++writes}.tmp`;
-  try {
-    writeFileSync(partial, text);
-    renameSync(partial, file);
-    return file;
-  } catch {
-    return null;
-  }
+  return writeWhole(file, text) ? file : null;
 }
 
 function makeDirectory(): string | null {
   try {
     sweep();
     // mkdtemp: a fresh 0700 directory no other user can have made or linked beforehand.
-    return mkdtempSync(join(tmpdir(), prefixOf(process.pid)));
+    const made = mkdtempSync(join(tmpdir(), prefixOf(process.pid)));
+    // On the main thread (Node 22+) it goes at exit; Node 20's hooks thread gets no exit event
+    // of its own, and there the loader calls removeSessionMaps() (loader/index.ts).
+    process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+    return made;
   } catch {
     return null;
   }
@@ -78,8 +87,8 @@ function alive(pid: number): boolean {
 }
 
 /**
- * Removes this process's map directories, from whichever thread made them. The main thread
- * calls it at exit (the hooks thread of Node 20 gets no exit event of its own).
+ * Removes this process's map directories, from whichever thread made them: what the loader
+ * calls at exit on Node 20, whose hooks thread gets no exit event of its own.
  */
 export function removeSessionMaps(): void {
   const prefix = prefixOf(process.pid);

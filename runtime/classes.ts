@@ -26,8 +26,8 @@ export class Placeholder {}
 /**
  * The key of a class initialiser: a base class in the initialiser form (transform.ts, initForm)
  * has its constructor body as the method under this key, and its shell is a base class that
- * allocates and then calls `Shell.prototype[INIT]`, which it finds on the latest implementation's
- * prototype (or, for an implementation without one, as an own property: see attach).
+ * allocates and then calls the initialiser its slot holds (`slot.t`: this one, or
+ * {@link constructThrough} for an implementation without one; see ModuleHandle.attach).
  * `new` then allocates in a base constructor V8 can inline, and the allocation of an object
  * that does not escape is removed, as in plain code.
  */
@@ -97,7 +97,7 @@ const OWN_OF_FUNCTION = new Set<PropertyKey>(['length', 'name', 'prototype', 'ar
  * of a previous implementation that the new one no longer has are removed; what others put
  * on the shell is left alone. Returns how to undo it.
  */
-function mirror(target: object, source: object, skip: Set<PropertyKey>, extra: [PropertyKey, PropertyDescriptor][] = []): () => void {
+function mirror(target: object, source: object, skip: Set<PropertyKey>): () => void {
   const before = new Map<PropertyKey, PropertyDescriptor | undefined>();
   const previous = mirrored.get(target) ?? new Set<PropertyKey>();
   const next = new Set<PropertyKey>();
@@ -119,11 +119,6 @@ function mirror(target: object, source: object, skip: Set<PropertyKey>, extra: [
     Object.defineProperty(target, key, descriptor);
     next.add(key);
   }
-  for (const [key, descriptor] of extra) {
-    if (!before.has(key)) before.set(key, Object.getOwnPropertyDescriptor(target, key));
-    Object.defineProperty(target, key, descriptor);
-    next.add(key);
-  }
   mirrored.set(target, next);
   return () => {
     for (const [key, descriptor] of before) {
@@ -135,8 +130,8 @@ function mirror(target: object, source: object, skip: Set<PropertyKey>, extra: [
 }
 
 /**
- * Not copied onto a shell's prototype: the constructor, and the initialiser (a base shell reads
- * it through the prototype chain, and reflection on the class must not meet it).
+ * Not copied onto a shell's prototype: the constructor, and the initialiser (a base shell finds
+ * it in its slot, and reflection on the class must not meet it).
  */
 const CONSTRUCTOR = new Set<PropertyKey>(['constructor', INIT]);
 

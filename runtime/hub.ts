@@ -89,9 +89,9 @@ export class Hub {
   }
 
   /** Called first by every transformed module (the generated prologue). */
-  enter(importMeta: ImportMeta & { hot?: HotContext }, metaText: string | ModuleMeta, setter: BindingSetter | null): ModuleHandle {
+  enter(importMeta: ImportMeta & { hot?: HotContext }, metaText: string, setter: BindingSetter | null): ModuleHandle {
     // The transform hands its metadata over as JSON text (see transform.ts, where it emits it).
-    const meta: ModuleMeta = typeof metaText === 'string' ? JSON.parse(metaText) : metaText;
+    const meta: ModuleMeta = JSON.parse(metaText);
     const url = new URL(importMeta.url);
     const requested = url.searchParams.get(VERSION_PARAM);
     url.searchParams.delete(VERSION_PARAM);

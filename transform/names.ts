@@ -21,7 +21,8 @@ export const TOKEN = '__hot_T';
 /**
  * Module-local const holding the runtime's key of class initialisers (a symbol): a base class's
  * constructor body becomes the method under it, which the class's stable shell calls as it
- * allocates (transform.ts, initForm). Its own parameters, `__hot_I0`…, only give the shell its length.
+ * allocates (transform.ts, initForm). Also the prefix of the shell's and the class's own
+ * generated parameters (`__hot_I0`…).
  */
 export const INIT = '__hot_I';
 /** Module-local accessor object through which every write to a top-level binding goes. */

@@ -615,24 +615,21 @@ export function transform(source: string, url: string, options: TransformOptions
     const shellName = /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default' ? name : 'HotClass';
     const init = options.classInit === false ? null : initForm(node, source);
     if (init) {
-      // A base class whose shell allocates: see initForm. The shell and this version's class
-      // each construct through their own prototype's initialiser (their own inner name).
+      // A base class whose shell allocates: see initForm.
       usesInit = true;
-      const params = (count: number) => Array.from({ length: count }, (_, i) => `${INIT}${i}`);
-      const construct = (home: string) => `constructor(${params(init.length).join(', ')}) { return ${home}[${INIT}].apply(this, arguments) }`;
+      const params = (count: number) => Array.from({ length: count }, (_, i) => `${INIT}${i}`).join(', ');
       // The shell hands on eight arguments by name, undefined past those given (an initialiser
       // cannot tell them from missing ones: initForm leaves out rest parameters, `arguments` and
-      // more than eight parameters). Through `apply(this, arguments)` V8 inlined the initialiser
-      // but kept the allocation of a `new` in another module (bench/tick.js: 3.4x), and reading
-      // `arguments.length` to choose cost a `new` 3 ns. Its length is the implementation's (attach()).
-      const eight = params(8).join(', ');
-      prologueCells.push(
-        `${cell} = ${HANDLE}.cell(${index}, class ${shellName} { constructor(${eight}) { return ${cell}.t.call(this, ${eight}) } })`,
-        `${shell} = ${cell}.s`,
-      );
+      // more than eight parameters) to the initialiser its slot holds. Through `apply(this,
+      // arguments)` V8 inlined the initialiser but kept the allocation of a `new` in another module
+      // (bench/tick.js: 3.4x), and reading `arguments.length` to choose cost a `new` 3 ns. Its
+      // length is the implementation's (runtime attach()).
+      const eight = params(SHELL_ARGUMENTS);
+      prologueCells.push(`${cell} = ${HANDLE}.cell(${index}, class ${shellName} { constructor(${eight}) { return ${cell}.t.call(this, ${eight}) } })`, `${shell} = ${cell}.s`);
       // This version's own constructor runs only under a shell made by a version in the other
       // form (a derived shell constructs through it): it reads its own initialiser, by its own name.
-      output.appendLeft(node.body.start + 1, ` static { ${HANDLE}.attach(${index}, this) } ${construct(`${node.id.name}.prototype`)}${init.constructor ? '' : ` [${INIT}]() {}`}`);
+      const own = `constructor(${params(init.length)}) { return ${node.id.name}.prototype[${INIT}].apply(this, arguments) }`;
+      output.appendLeft(node.body.start + 1, ` static { ${HANDLE}.attach(${index}, this) } ${own}${init.constructor ? '' : ` [${INIT}]() {}`}`);
       if (init.constructor) output.overwrite(init.constructor.key.start, init.constructor.key.end, `[${INIT}]`, { contentOnly: true });
     } else {
       prologueCells.push(`${cell} = ${HANDLE}.cell(${index}, class ${shellName} extends ${HANDLE}.Placeholder {})`, `${shell} = ${cell}.s`);
@@ -1008,6 +1005,9 @@ const DECLARATIONS = new Set([
   'TSDeclareFunction', 'TSImportEqualsDeclaration', 'TSExportAssignment', 'TSNamespaceExportDeclaration',
 ]);
 
+/** How many arguments a base shell hands on by name (see initForm). */
+const SHELL_ARGUMENTS = 8;
+
 /**
  * Whether a top-level class takes the initialiser form, and how: a base class whose stable shell
  * is itself a base class that allocates, then runs the latest version's constructor body, moved
@@ -1022,9 +1022,6 @@ const DECLARATIONS = new Set([
  * parameter, more than eight parameters, or that reads `arguments` (the shell hands on eight
  * arguments, padded with undefined).
  */
-/** How many arguments a base shell hands on by name (see initForm). */
-const SHELL_ARGUMENTS = 8;
-
 function initForm(node: Node, source: string): { length: number; constructor: Node | null } | null {
   if (node.superClass || !node.id || node.abstract || node.decorators?.length) return null;
   let constructor: Node | null = null;
@@ -1041,8 +1038,8 @@ function initForm(node: Node, source: string): { length: number; constructor: No
   const text = source.slice(constructor.start, constructor.end);
   if (params.some((p) => p.type === 'TSParameterProperty' || p.type === 'RestElement') || /\bnew\s*\.\s*target\b|\barguments\b/.test(text)) return null;
   if (params.length > SHELL_ARGUMENTS) return null;
-  const firstOptional = params.findIndex((p) => p.type === 'AssignmentPattern' || p.type === 'RestElement');
-  return { length: firstOptional === -1 ? params.length : firstOptional, constructor };
+  const firstDefault = params.findIndex((p) => p.type === 'AssignmentPattern');
+  return { length: firstDefault === -1 ? params.length : firstDefault, constructor };
 }
 
 /**
