@@ -92,10 +92,15 @@ export class Hub {
   enter(importMeta: ImportMeta & { hot?: HotContext }, metaText: string, setter: BindingSetter | null): ModuleHandle {
     // The transform hands its metadata over as JSON text (see transform.ts, where it emits it).
     const meta: ModuleMeta = JSON.parse(metaText);
-    const url = new URL(importMeta.url);
-    const requested = url.searchParams.get(VERSION_PARAM);
-    url.searchParams.delete(VERSION_PARAM);
-    const base = url.href;
+    // Most modules are first loads at a plain URL: no URL parsing for them.
+    let requested: string | null = null;
+    let base = importMeta.url;
+    if (base.includes('?') || base.includes('#')) {
+      const url = new URL(base);
+      requested = url.searchParams.get(VERSION_PARAM);
+      url.searchParams.delete(VERSION_PARAM);
+      base = url.href;
+    }
     let module = this.modules.get(base);
     let version: ModuleVersion;
     let undo: UndoLog | typeof NO_UNDO = NO_UNDO;
@@ -113,7 +118,7 @@ export class Hub {
       // (Node keeps a failed module record at its URL for good, so the hooks move on to a new one).
       const first = requested === null ? 1 : Number(requested);
       version = new ModuleVersion(first, meta, setter);
-      module = new HotModule(base, url.protocol === 'file:' ? fileURLToPath(url) : base, version);
+      module = new HotModule(base, base.startsWith('file:') ? fileURLToPath(base) : base, version);
       module.nextVersion = first + 1;
       this.modules.set(base, module);
       this.lastLoad = performance.now();

@@ -130,9 +130,21 @@ export class HotModule {
   /** Per binding name: how to assign its shared binding (one for every version a reload loaded, which imports it). */
   readonly #shared = new Map<string, (value: unknown) => void>();
 
-  /** Records an evaluated version (Node keeps every one). */
+  /** How many of `versions` are in #locals and #shared. */
+  #indexed = 0;
+
+  /**
+   * Records an evaluated version (Node keeps every one). A module's only version is indexed when
+   * a second one arrives (or at once if it shares bindings): until then `propagate` has at most
+   * one local to assign, and a start-up of a thousand modules skips building the index.
+   */
   addVersion(version: ModuleVersion): void {
     this.versions.push(version);
+    if (this.versions.length === 1 && !version.meta.bindings.some((binding) => binding.shared)) return;
+    while (this.#indexed < this.versions.length) this.#index(this.versions[this.#indexed++]);
+  }
+
+  #index(version: ModuleVersion): void {
     const { setter } = version;
     if (!setter) return;
     for (const [name, index] of version.indexOf) {
@@ -160,16 +172,27 @@ export class HotModule {
    * version still evaluating may not have reached the declaration yet (temporal dead zone).
    */
   propagate(name: string, value: unknown, except?: ModuleVersion): void {
+    if (this.#indexed < this.versions.length) {
+      // The only version, not indexed (see addVersion): its own local, if it has one.
+      const only = this.versions[0];
+      const index = only.indexOf.get(name);
+      if (only !== except && only.setter && index !== undefined) assign(only.setter, index, value);
+      return;
+    }
     this.#shared.get(name)?.(value);
     const list = this.#locals.get(name);
     if (!list) return;
     for (const { version, setter, index } of list) {
-      if (version === except) continue;
-      try {
-        setter(index, value);
-      } catch (error) {
-        if (!(error instanceof ReferenceError)) throw error;
-      }
+      if (version !== except) assign(setter, index, value);
     }
+  }
+}
+
+/** Assigns a version's local, unless that version has not reached its declaration yet (temporal dead zone). */
+function assign(setter: BindingSetter, index: number, value: unknown): void {
+  try {
+    setter(index, value);
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
   }
 }

@@ -4,7 +4,7 @@
  */
 import { HotError } from '../transform/errors.js';
 // Builtins through process.getBuiltinModule, not `import` (see batch.ts).
-const { existsSync, realpathSync } = process.getBuiltinModule('node:fs');
+const { realpathSync } = process.getBuiltinModule('node:fs');
 const { isAbsolute, resolve: resolvePath } = process.getBuiltinModule('node:path');
 const { fileURLToPath, pathToFileURL } = process.getBuiltinModule('node:url');
 
@@ -24,6 +24,9 @@ export function realFile(file: FileInput, call: string): string {
   else throw new HotError('ERR_HOT_INVALID_ARGUMENT', `${call}; got ${JSON.stringify(file) ?? String(file)}`);
   if (url.protocol !== 'file:') throw new HotError('ERR_HOT_INVALID_ARGUMENT', `${call}; got ${url.href}, not a file: URL`);
   const path = fileURLToPath(url);
-  if (!existsSync(path)) throw new HotError('ERR_HOT_NOT_FOUND', `${path} does not exist`);
-  return realpathSync(path);
+  try {
+    return realpathSync(path);
+  } catch {
+    throw new HotError('ERR_HOT_NOT_FOUND', `${path} does not exist`);
+  }
 }

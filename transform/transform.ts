@@ -250,11 +250,19 @@ function hasEffects(node: Node | null): boolean {
   if (!node) return false;
   if (EFFECTS.has(node.type)) return true;
   if (FUNCTION_OR_CLASS.has(node.type)) return node.type === 'ClassExpression' || node.type === 'ClassDeclaration'; // static blocks run
-  let found = false;
-  forEachChild(node, (child) => {
-    if (!found && hasEffects(child)) found = true;
-  });
-  return found;
+  return someChild(node, hasEffects);
+}
+
+/** Whether `test` holds for some child node of `node` (stops at the first). */
+function someChild(node: Node, test: (child: Node) => boolean): boolean {
+  for (const key in node) {
+    if (key === 'type' || key === 'start' || key === 'end' || key === 'range' || key === 'parent') continue;
+    const value = node[key];
+    if (Array.isArray(value)) {
+      for (const item of value) if (item && typeof item.type === 'string' && test(item)) return true;
+    } else if (value && typeof value.type === 'string' && test(value)) return true;
+  }
+  return false;
 }
 
 /** Calls `visit` for each child node of `node`, with the key it is under. */
@@ -301,7 +309,7 @@ export function transform(source: string, url: string, options: TransformOptions
     lang: typescript ? 'ts' : 'js',
     sourceType: 'module',
     preserveParens: false,
-    range: true,
+    range: false,
     // The TS-ESTree shape for JavaScript too: the scope analyzer expects it.
     astType: 'ts',
     ...(RAW_TRANSFER ? { experimentalRawTransfer: true } : {}),
@@ -981,7 +989,9 @@ export function transform(source: string, url: string, options: TransformOptions
   // No sourcesContent: the original is on disk where the map points, and every start and
   // reload would otherwise carry a second copy of the source, base64-encoded, through Node.
   const generated = output.generateMap({ source: url, includeContent: false, hires: 'boundary' });
-  const map: SourceMapObject = input ? input.chain(JSON.parse(generated.toString()), url) : JSON.parse(generated.toString());
+  // The map's fields as a plain object (no JSON round trip: the caller serialises it once).
+  const own: SourceMapObject = { version: 3, sources: generated.sources, names: generated.names, mappings: generated.mappings };
+  const map: SourceMapObject = input ? input.chain(own, url) : own;
   let code = output.toString();
   if (options.inlineSourceMap !== false) code += `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
   return { code, map, bindings: meta.bindings, meta };
