@@ -80,9 +80,9 @@ export class TransformCache {
 
   /**
    * @param salt what else the output depends on (the package version)
-   * @param background write entries in the background (the main thread keeps the process
-   *   alive until they finish); false on the hooks thread of Node 20, which the process does
-   *   not wait for at exit, so there a write finishes before the module is handed back
+   * @param background write entries and their maps in the background (the main thread keeps the
+   *   process alive until they finish); false on the hooks thread of Node 20, which the process
+   *   does not wait for at exit, so there a write finishes before the module is handed back
    * @param memoryLimit how much transformed code to keep in memory (UTF-16 code units)
    */
   constructor(salt: string, background = true, memoryLimit = MEMORY_LIMIT) {
@@ -121,19 +121,31 @@ export class TransformCache {
       ...(options.data ? { data: options.data } : {}),
     });
     const mapText = JSON.stringify(map);
+    const inline = () => `${body}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(mapText).toString('base64')}\n`;
     // The map goes to a file the module names by path (Node reads a map file only for a URL
-    // without a scheme, resolved against the module's URL; it ignores `file:` ones), never
-    // inline: V8 keeps a module's source for the life of the process, and an inline map is
-    // ~1.2x the module again, decoded by Node 20 at every load (see maps.ts). It is written
-    // before the module is handed back (Node 20 reads it as the module compiles): beside the
-    // disk entry, or else into this process's map directory. Inline only when neither can be written.
+    // without a scheme, resolved against the module's URL; it ignores `file:` ones), not inline:
+    // V8 keeps a module's source for the life of the process, and an inline map is ~1.2x the
+    // module again, decoded by Node 20 at every load (see maps.ts).
+    if (file && this.#background && this.#ready(options.directory as string)) {
+      // A first load with a disk entry: the map and then the entry (which names it) are written in
+      // the background, and this process compiles the code with its map inline, once. A cold start
+      // then waits for no file at all (a synchronous file per module cost a 1000-module start
+      // 0.4-1.1 s here); what it keeps is ~1.2x the size of the modules it transformed, until it
+      // exits. The memory cache holds the inline code until both files are there.
+      const mapFile = file.replace(/\.js$/, '.map');
+      const code = inline();
+      this.#remember(key, code);
+      const entry = `${body}\n//# sourceMappingURL=${pathToFileURL(mapFile).pathname}\n`;
+      this.#write(mapFile, mapText, () => this.#write(file, entry, () => this.#memory.get(key) === code && this.#remember(key, entry)));
+      return code;
+    }
+    // Otherwise the map is written before the module is handed back (Node 20 reads it as the
+    // module compiles): beside the disk entry (Node 20's hooks thread, whose writes the process
+    // does not wait for), or else into this process's map directory. Inline only when neither can be written.
     const mapFile = (file && this.#writeNow(options.directory as string, file.replace(/\.js$/, '.map'), mapText)) || writeSessionMap(`${key}.map`, mapText);
-    const code = mapFile
-      ? `${body}\n//# sourceMappingURL=${pathToFileURL(mapFile).pathname}\n`
-      : `${body}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(mapText).toString('base64')}\n`;
+    const code = mapFile ? `${body}\n//# sourceMappingURL=${pathToFileURL(mapFile).pathname}\n` : inline();
     this.#remember(key, code);
-    // The entry itself is written in the background: the map it names is there already.
-    if (file && mapFile) this.#write(options.directory as string, file, code);
+    if (file && mapFile) this.#writeNow(options.directory as string, file, code);
     return code;
   }
 
@@ -162,17 +174,20 @@ export class TransformCache {
   }
 
   /**
-   * Writes an entry, in the background (libuv's threads) where the process waits for it:
-   * off the load path, where a cold start of a large app otherwise spends a large share
-   * of its time in synchronous writes. A full disk only costs the next start a parse.
+   * Writes a file of the disk cache in the background (libuv's threads; the process waits for
+   * them at exit), then calls `then` if it was written. A full disk only costs the next start a parse.
    */
-  #write(directory: string, file: string, text: string): void {
-    if (!this.#background) return void this.#writeNow(directory, file, text);
-    if (!this.#ready(directory)) return;
+  #write(file: string, text: string, then: () => void): void {
     this.pendingWrites++;
     // A temp name first, renamed into place: a reader never sees half of it.
     const partial = `${file}.${process.pid}.${++this.#writes}.tmp`;
-    writeFile(partial, text, (error) => (error ? this.#written() : rename(partial, file, () => this.#written())));
+    writeFile(partial, text, (error) => {
+      if (error) return void this.#written();
+      rename(partial, file, (renamed) => {
+        if (!renamed) then();
+        this.#written();
+      });
+    });
   }
 
   /** Whether `directory` exists (made once); false on a read-only disk. */

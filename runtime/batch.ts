@@ -44,28 +44,24 @@ interface CommittedBatch {
 let lexer: Promise<typeof import('es-module-lexer')> | null = null;
 
 /**
- * The texts of files, in order (`null` for one that cannot be read). A few files are read at once:
- * a 5 KB file takes ~30 µs that way and ~170 µs through node:fs/promises (four trips through
- * libuv's pool), which a one-file reload felt. Many are read asynchronously (node:fs/promises is
- * loaded at the first such batch: it costs ~2.5 ms at start), in parallel in libuv's pool, so the
- * game keeps ticking while a batch reads them (one after another, 1000 files cost ~0.4 s).
+ * The texts of files, in order (`null` for one that cannot be read). One file (a save, a watcher
+ * event) is read at once: ~30 µs for 5 KB, against ~170 µs through node:fs/promises (four trips
+ * through libuv's pool), which a one-file reload felt. Several are read asynchronously
+ * (node:fs/promises is loaded at the first such batch: it costs ~2.5 ms at start), in parallel
+ * in libuv's pool, and the game keeps ticking while a batch reads them (one after another,
+ * 1000 files cost ~0.4 s).
  */
 async function readTexts(files: string[]): Promise<(string | null)[]> {
   const fs = process.getBuiltinModule('node:fs');
-  if (files.length <= READ_AT_ONCE) {
-    return files.map((file) => {
-      try {
-        return fs.readFileSync(file, 'utf8');
-      } catch {
-        return null;
-      }
-    });
+  if (files.length === 1) {
+    try {
+      return [fs.readFileSync(files[0], 'utf8')];
+    } catch {
+      return [null];
+    }
   }
   return Promise.all(files.map((file) => fs.promises.readFile(file, 'utf8').catch(() => null)));
 }
-
-/** Up to this many files a batch reads synchronously (at ~30 µs each). */
-const READ_AT_ONCE = 16;
 
 /**
  * How many applied batches `rollback()` can undo, newest first. Each keeps the values it

@@ -387,24 +387,31 @@ test('the transform cache: memory, then disk for a second start', async () => {
   try {
     const first = new TransformCache('test');
     const source = 'export const a = 1;';
-    const code = first.transform(source, URL_JS, { typescript: false, directory: dir });
-    first.transform(source, URL_JS, { typescript: false, directory: dir });
+    const cold = first.transform(source, URL_JS, { typescript: false, directory: dir });
+    // A cold transform waits for no file: the process that made it compiles it with its map
+    // inline, while the map and the entry are written in the background.
+    assert.match(cold, '\n//# sourceMappingURL=data:application/json;base64,');
+    assert.is(first.transform(source, URL_JS, { typescript: false, directory: dir }), cold, 'until they are written, memory hits get the same');
     assert.equal(first.stats, { memoryHits: 1, diskHits: 0, misses: 1 });
     await first.idle();
     assert.equal(readdirSync(dir).map((f) => f.slice(-3)).sort(), ['.js', 'map']);
+    const code = first.transform(source, URL_JS, { typescript: false, directory: dir });
+    assert.is(code.split('\n//# sourceMappingURL=')[0], cold.split('\n//# sourceMappingURL=')[0]);
     const second = new TransformCache('test');
     const fromDisk = second.transform(source, URL_JS, { typescript: false, directory: dir });
     assert.equal(second.stats, { memoryHits: 0, diskHits: 1, misses: 0 });
-    // No map is inline (V8 would keep it with the module's source for the life of the process):
-    // the first load already names the map file beside the entry, and the entry on disk is the same code.
+    // Once written, no map is inline (V8 would keep it with the module's source for the life of
+    // the process): the entry names the map file beside it, and memory hits get the entry too.
     assert.is(fromDisk, code);
     assert.not.match(code, 'data:application/json');
+    const inlineMap = JSON.parse(Buffer.from(cold.split('base64,')[1], 'base64').toString());
     const [, mapUrl] = fromDisk.split('\n//# sourceMappingURL=');
     // A path, resolved against the module's URL the way Node resolves it (Node ignores a `file:` URL here).
     assert.not.match(mapUrl, /^\w+:/, 'no scheme');
     const map = JSON.parse(readFileSync(fileURLToPath(new URL(mapUrl.trim(), pathToFileURL(join(dir, 'module.js')))), 'utf8'));
     assert.equal(map.sources, [URL_JS]);
     assert.ok(map.mappings.length > 0);
+    assert.equal(map, inlineMap, 'the map on disk is the one the cold process had inline');
     second.transform(source + '\n', URL_JS, { typescript: false, directory: dir });
     assert.is(second.stats.misses, 1, 'new content is a miss');
     const other = new TransformCache('another version');
