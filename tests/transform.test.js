@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { TraceMap, originalPositionFor, generatedPositionFor } from '@jridgewell/trace-mapping';
 import { parseSync } from 'oxc-parser';
+import MagicString from 'magic-string';
+import { decode } from '@jridgewell/sourcemap-codec';
 import { transform, HotError } from '@hot/loader/transform';
 import { TransformCache } from '../dist/loader/cache.js';
 import { removeSessionMaps } from '../dist/loader/maps.js';
@@ -259,6 +261,50 @@ test('every ES module in node_modules transforms into code that parses, as a fir
     transformed++;
   }
   assert.ok(transformed > 100, `only ${transformed} modules found`);
+});
+
+test("the source map has magic-string's boundary segments less those at spaces and tabs, for every ES module in node_modules", () => {
+  // transform/mappings.ts writes the mappings from magic-string's chunks. The edits of each real
+  // transform are caught as the transform turns them into code, and magic-string's own map of
+  // them is the reference.
+  const outputs = [];
+  const { toString } = MagicString.prototype;
+  MagicString.prototype.toString = function () {
+    outputs.push(this);
+    return toString.call(this);
+  };
+  let compared = 0;
+  let segments = 0;
+  let dropped = 0;
+  try {
+    for (const file of corpusFiles()) {
+      const source = readFileSync(file, 'utf8');
+      const lang = /\.m?ts$/.test(file) ? 'ts' : 'js';
+      // A file with a map of its own gets the two chained (tested elsewhere).
+      if (lang === 'ts' || source.includes('__hot') || /[#@] sourceMappingURL=/.test(source) || !parseSync(file, source, { sourceType: 'module', lang }).module.hasModuleSyntax) continue;
+      outputs.length = 0;
+      const url = pathToFileURL(file).href;
+      let result;
+      try {
+        result = transform(source, url, { inlineSourceMap: false });
+      } catch {
+        continue; // what the transform refuses (tested elsewhere)
+      }
+      const output = outputs.find((o) => o.original === source);
+      const lines = result.code.split('\n');
+      const reference = decode(output.generateMap({ source: url, includeContent: false, hires: 'boundary' }).mappings);
+      const kept = reference.map((line, l) => line.filter(([column]) => lines[l][column] !== ' ' && lines[l][column] !== '\t'));
+      assert.equal(decode(result.map.mappings), kept, file);
+      assert.equal(result.map.sources, [url]);
+      segments += reference.flat().length;
+      dropped += reference.flat().length - kept.flat().length;
+      compared++;
+    }
+  } finally {
+    MagicString.prototype.toString = toString;
+  }
+  assert.ok(compared > 100, `only ${compared} modules compared`);
+  assert.ok(dropped > segments / 10, `${dropped} of ${segments} segments were at whitespace`);
 });
 
 test('top-level statements that are not declarations: wrapped for the statement rule, with their text, reads and pragmas', () => {

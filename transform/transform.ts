@@ -9,6 +9,7 @@
 import MagicString from 'magic-string';
 import { parseSync, rawTransferSupported, Visitor, type ParserOptions } from 'oxc-parser';
 import { HotError, LineIndex } from './errors.js';
+import { boundaryMappings } from './mappings.js';
 import {
   CELL_PREFIX,
   DEFAULT_LOCAL,
@@ -988,9 +989,8 @@ export function transform(source: string, url: string, options: TransformOptions
 
   // No sourcesContent: the original is on disk where the map points, and every start and
   // reload would otherwise carry a second copy of the source, base64-encoded, through Node.
-  const generated = output.generateMap({ source: url, includeContent: false, hires: 'boundary' });
-  // The map's fields as a plain object (no JSON round trip: the caller serialises it once).
-  const own: SourceMapObject = { version: 3, sources: generated.sources, names: generated.names, mappings: generated.mappings };
+  // The map's fields as a plain object (the caller serialises it once); mappings.ts says what it maps.
+  const own: SourceMapObject = { version: 3, sources: [url], names: [], mappings: boundaryMappings(output) };
   const map: SourceMapObject = input ? input.chain(own, url) : own;
   let code = output.toString();
   if (options.inlineSourceMap !== false) code += `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
