@@ -6,12 +6,14 @@
 //             siblings: acyclic) and an entry that imports every root, ~4 MB
 //   heavy     lodash-es, date-fns and rxjs through their full entry points
 //
-// Every app's last line of output is `{"maxRSS":<KB>}` (peak RSS, getrusage), read
-// by the bench; the lines before it are the app's result, the same in every variant.
+// Every app's last line of output is `{"maxRSS":<KB>,"readyMs":<ms>}` (peak RSS, getrusage;
+// performance.now() at the app's last statement: how long the process took to be ready, which
+// for a server is its start-up), read by the bench; the lines before it are the app's result,
+// the same in every variant.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const RSS_LINE = 'console.log(JSON.stringify({ maxRSS: process.resourceUsage().maxRSS }));\n';
+const RSS_LINE = 'console.log(JSON.stringify({ maxRSS: process.resourceUsage().maxRSS, readyMs: performance.now() }));\n';
 export const MODULES = 1000;
 
 /** mulberry32: a small seeded PRNG, so every run writes the same 4 MB. */

@@ -137,7 +137,8 @@ else module.register('data:text/javascript,' + encodeURIComponent('export const 
       if (PEERS.has(variant)) return { error: why };
       throw new Error(`${app} (${variant}) failed on ${node}: ${why}\n${result.stderr}`);
     }
-    return { ms, rss: JSON.parse(lines.at(-1)).maxRSS, output: lines.slice(0, -1).join('\n') };
+    const last = JSON.parse(lines.at(-1));
+    return { ms, ready: last.readyMs, rss: last.maxRSS, output: lines.slice(0, -1).join('\n') };
   }
 
   function measure(node, major, { app, title, variants }) {
@@ -155,14 +156,14 @@ else module.register('data:text/javascript,' + encodeURIComponent('export const 
         } else results[variant] = result;
       }
       if (round === 0) continue; // the untimed warm-up round
-      for (const [variant, result] of Object.entries(results)) samples[variant].push({ ms: result.ms, rss: result.rss / 1024, plainMs: results.plain.ms, plainRss: results.plain.rss / 1024 });
+      for (const [variant, result] of Object.entries(results)) samples[variant].push({ ms: result.ms, ready: result.ready, rss: result.rss / 1024, plainMs: results.plain.ms, plainReady: results.plain.ready, plainRss: results.plain.rss / 1024 });
     }
     // The caches the cold runs wrote and the warm runs read.
     const caches = transformCaches(dir).map((cache) => `${relative(dir, cache)} (${readdirSync(cache, { recursive: true }).length} entries)`);
     if (variants.includes('hot cold') && !caches.length) throw new Error(`no node_modules/.cache/hot-loader under ${dir} after runs with @hot/loader`);
     const stats = {};
     const rows = variants.map((variant) => {
-      if (failed[variant]) return [variant, `failed: ${failed[variant]}`, '', '', '', ''];
+      if (failed[variant]) return [variant, `failed: ${failed[variant]}`, '', '', '', '', '', ''];
       const s = samples[variant];
       const st = (stats[variant] = {
         ms: median(s.map((x) => x.ms)),
@@ -170,10 +171,12 @@ else module.register('data:text/javascript,' + encodeURIComponent('export const 
         extra: median(s.map((x) => x.ms - x.plainMs)),
         rss: median(s.map((x) => x.rss)),
         extraRss: median(s.map((x) => x.rss - x.plainRss)),
+        ready: median(s.map((x) => x.ready)),
+        readyRatio: median(s.map((x) => x.ready / x.plainReady)),
       });
       return variant === 'plain'
-        ? [variant, fmt(st.ms, 1), '1.00x', '', fmt(st.rss, 1), '']
-        : [variant, fmt(st.ms, 1), `${st.ratio.toFixed(2)}x`, signed(st.extra, 1), fmt(st.rss, 1), signed(st.extraRss, 1)];
+        ? [variant, fmt(st.ms, 1), '1.00x', '', fmt(st.ready, 1), '1.00x', fmt(st.rss, 1), '']
+        : [variant, fmt(st.ms, 1), `${st.ratio.toFixed(2)}x`, signed(st.extra, 1), fmt(st.ready, 1), `${st.readyRatio.toFixed(2)}x`, fmt(st.rss, 1), signed(st.extraRss, 1)];
     });
     const stated = GOALS[app].filter(({ nodes: [min, max] }) => major >= min && major <= max);
     const goals = stated.map((goal) => {
@@ -184,13 +187,13 @@ else module.register('data:text/javascript,' + encodeURIComponent('export const 
     });
     if (!goals.length) goals.push(`none stated for Node ${major} (${GOALS[app].map((goal) => goal.label).join('; ')})`);
     const note = variants.includes('hot cold') ? `\ntransform caches on disk (the cold run empties them, the warm runs read them): ${caches.join(', ')}` : '';
-    return `${title}\n\n${table(['variant', 'wall ms (median)', 'ratio to plain', 'extra ms', 'RSS MB', 'extra RSS MB'], rows)}\n\ngoals (issue #5): ${goals.join('; ')}${note}`;
+    return `${title}\n\n${table(['variant', 'wall ms (median)', 'ratio to plain', 'extra ms', 'ready ms', 'ready ratio', 'RSS MB', 'extra RSS MB'], rows)}\n\ngoals (issue #5): ${goals.join('; ')}${note}`;
   }
 
   function tables(node) {
     const major = Number(sh(node, ['-p', 'process.versions.node'], dir).split('.')[0]);
     const out = [
-      `start-up: wall ms of the whole process (spawn to exit) and peak RSS (process.resourceUsage().maxRSS, the app's last line), medians of ${rounds} rounds after an untimed one;\n` +
+      `start-up: wall ms of the whole process (spawn to exit), ready ms (performance.now() at the app's last statement: a server is up then, while the process exit also waits for the transform cache's writes) and peak RSS (process.resourceUsage().maxRSS), medians of ${rounds} rounds after an untimed one;\n` +
         "variants interleaved in each round; ratio and extra are medians of per-round comparisons with that round's plain run.\n" +
         '"no-op hooks": resolve and load hooks that only call next(), registered as @hot/loader registers its own: what Node charges any loader. ' +
         '"hot cold": every node_modules/.cache/hot-loader removed before the run; "hot warm": right after it, reading the cache it wrote. ' +
