@@ -9,7 +9,7 @@ import { TRANSFORM_FORMAT } from '../transform/names.js';
 import { writeSessionMap, writeWhole } from './maps.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
 // node:crypto evaluates their lazy getters (streams, webcrypto), ~10 ms each at start.
-const { mkdirSync, readFileSync, rename, writeFile } = process.getBuiltinModule('node:fs');
+const { existsSync, mkdirSync, readFileSync, rename, writeFile } = process.getBuiltinModule('node:fs');
 const { createRequire } = process.getBuiltinModule('node:module');
 const { join } = process.getBuiltinModule('node:path');
 const { pathToFileURL } = process.getBuiltinModule('node:url');
@@ -35,8 +35,9 @@ export interface CachedTransformOptions {
   data?: 'keep' | 'replace';
   /**
    * Where to keep the result on disk (the project's `node_modules/.cache/hot-loader`), or
-   * null for memory only. Reload versions use memory only: the disk cache serves the next
-   * start, and every intermediate edit of a file would otherwise stay on disk.
+   * null for memory only. A reload's version is kept there only when the same source has a
+   * first-load entry (a reload of an unchanged file): every intermediate edit of a file would
+   * otherwise stay on disk.
    */
   directory: string | null;
   /** A version a reload loads (see `TransformOptions.sharedBindings`). */
@@ -93,14 +94,20 @@ export class TransformCache {
 
   /** The transformed code of `source` loaded from `url`. Throws the transform's HotError. */
   transform(source: string, url: string, options: CachedTransformOptions): string {
-    const key = contentKey(`${this.#salt}\0${url}\0${options.typescript}\0${options.sourceHash ?? ''}\0${options.data ?? ''}\0${options.sharedBindings ? 1 : 0}\0${source}`);
+    const keyOf = (shared: boolean) => contentKey(`${this.#salt}\0${url}\0${options.typescript}\0${options.sourceHash ?? ''}\0${options.data ?? ''}\0${shared ? 1 : 0}\0${source}`);
+    const key = keyOf(options.sharedBindings === true);
     const memory = this.#memory.get(key);
     if (memory !== undefined) {
       this.stats.memoryHits++;
       this.#remember(key, memory);
       return memory;
     }
-    const file = options.directory ? join(options.directory, `${key}.js`) : null;
+    // A version a reload loads is kept on disk only when its source is one a start loaded (the
+    // disk has that first load's entry): a reload of unchanged files (`reloadAll()`, `hot check`)
+    // then reads it at the next start, while the edits in between stay in memory.
+    const reloading = options.sharedBindings === true;
+    const directory = options.directory && (!reloading || existsSync(join(options.directory, `${keyOf(false)}.js`))) ? options.directory : null;
+    const file = directory ? join(directory, `${key}.js`) : null;
     if (file) {
       try {
         const code = readFileSync(file, 'utf8');
@@ -126,7 +133,7 @@ export class TransformCache {
     // without a scheme, resolved against the module's URL; it ignores `file:` ones), not inline:
     // V8 keeps a module's source for the life of the process, and an inline map is ~1.2x the
     // module again, decoded by Node 20 at every load (see maps.ts).
-    if (file && this.#background && this.#ready(options.directory as string)) {
+    if (file && !reloading && this.#background && this.#ready(directory as string)) {
       // A first load with a disk entry: the map and then the entry (which names it) are written in
       // the background, and this process compiles the code with its map inline, once. A cold start
       // then waits for no file at all (a synchronous file per module cost a 1000-module start
@@ -140,12 +147,17 @@ export class TransformCache {
       return code;
     }
     // Otherwise the map is written before the module is handed back (Node 20 reads it as the
-    // module compiles): beside the disk entry (Node 20's hooks thread, whose writes the process
-    // does not wait for), or else into this process's map directory. Inline only when neither can be written.
-    const mapFile = (file && this.#writeNow(options.directory as string, file.replace(/\.js$/, '.map'), mapText)) || writeSessionMap(`${key}.map`, mapText);
+    // module compiles; a reload's version lives as long as the process, and an inline map with
+    // it): beside the disk entry, or else into this process's map directory. Inline only when
+    // neither can be written. The entry follows in the background, except on Node 20's hooks
+    // thread, whose writes the process does not wait for.
+    const mapFile = (file && this.#writeNow(directory as string, file.replace(/\.js$/, '.map'), mapText)) || writeSessionMap(`${key}.map`, mapText);
     const code = mapFile ? `${body}\n//# sourceMappingURL=${pathToFileURL(mapFile).pathname}\n` : inline();
     this.#remember(key, code);
-    if (file && mapFile) this.#writeNow(options.directory as string, file, code);
+    if (file && mapFile && mapFile === file.replace(/\.js$/, '.map')) {
+      if (this.#background) this.#write(file, code, () => {});
+      else this.#writeNow(directory as string, file, code);
+    }
     return code;
   }
 

@@ -230,7 +230,7 @@ export class LoaderHooks {
     const data = project.config.data === 'auto' ? undefined : project.config.data;
     const code = this.cache.transform(source, base, {
       typescript,
-      directory: reloading ? null : project.cacheDirectory,
+      directory: project.cacheDirectory,
       sharedBindings: reloading,
       ...(sourceHash ? { sourceHash } : {}),
       ...(data ? { data } : {}),

@@ -8,7 +8,7 @@
  * with column-exact mappings) stayed in memory once per version: 60% of what a reload
  * retained. Node 22+ reads a map file only when a stack trace or `findSourceMap` needs it.
  */
-const { lstatSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } = process.getBuiltinModule('node:fs');
+const { existsSync, lstatSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } = process.getBuiltinModule('node:fs');
 const { tmpdir } = process.getBuiltinModule('node:os');
 const { join } = process.getBuiltinModule('node:path');
 
@@ -39,14 +39,24 @@ export function writeWhole(file: string, text: string): boolean {
 export function writeSessionMap(name: string, text: string): string | null {
   if (directory === undefined) directory = makeDirectory();
   if (directory === null) return null;
-  const file = join(directory, name);
-  if (sessionMaps.has(name)) return file;
+  let file = join(directory, name);
+  if (sessionMaps.has(name) && existsSync(file)) return file;
   // Straight to its name, no temp file and rename (a reload felt the extra ~0.1 ms): the
   // directory is this process's own, and a name (a content key) is written once.
   try {
     writeFileSync(file, text);
   } catch {
-    return null;
+    // Gone (a temp cleaner removes what a server has not touched for days): made again, once.
+    if (existsSync(directory)) return null;
+    sessionMaps.clear();
+    directory = makeDirectory();
+    if (directory === null) return null;
+    file = join(directory, name);
+    try {
+      writeFileSync(file, text);
+    } catch {
+      return null;
+    }
   }
   sessionMaps.add(name);
   return file;
@@ -103,6 +113,8 @@ function alive(pid: number): boolean {
  * calls at exit on Node 20, whose hooks thread gets no exit event of its own.
  */
 export function removeSessionMaps(): void {
+  directory = undefined;
+  sessionMaps.clear();
   const prefix = prefixOf(process.pid);
   try {
     for (const name of readdirSync(tmpdir())) if (name.startsWith(prefix)) rmSync(join(tmpdir(), name), { recursive: true, force: true });

@@ -477,6 +477,33 @@ test('the transform cache: memory, then disk for a second start', async () => {
   }
 });
 
+test('a reload of a source a start loaded is kept on disk; an edit in between is not', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hot-cache-'));
+  try {
+    const source = 'export let a = 1;';
+    const edit = 'export let a = 2;';
+    const first = new TransformCache('test');
+    // An edit never loaded by a start: memory only, its map in the process's own directory.
+    const edited = first.transform(edit, URL_JS, { typescript: false, directory: dir, sharedBindings: true });
+    assert.ok(edited.split('\n//# sourceMappingURL=')[1].trim().startsWith(join(tmpdir(), 'hot-loader-maps-')));
+    first.transform(source, URL_JS, { typescript: false, directory: dir });
+    await first.idle();
+    assert.is(readdirSync(dir).length, 2, 'the first load and its map only');
+    // The same source as a reload's version (reloadAll(), hot check): on disk, beside its map.
+    const reloaded = first.transform(source, URL_JS, { typescript: false, directory: dir, sharedBindings: true });
+    await first.idle();
+    assert.is(readdirSync(dir).length, 4);
+    assert.ok(reloaded.split('\n//# sourceMappingURL=')[1].trim().startsWith(dir), 'it names the map beside it');
+    assert.not.match(reloaded, 'data:application/json', 'never inline: a reload version lives as long as the process');
+    const second = new TransformCache('test');
+    assert.is(second.transform(source, URL_JS, { typescript: false, directory: dir, sharedBindings: true }), reloaded);
+    assert.equal(second.stats, { memoryHits: 0, diskHits: 1, misses: 0 }, 'the next start reads it');
+    removeSessionMaps();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a version with no disk entry (a reload) names a map in a directory of the process, removed at exit', () => {
   const cache = new TransformCache('test');
   const code = cache.transform('export const b = 2;', URL_JS, { typescript: false, directory: null, sharedBindings: true });
@@ -484,7 +511,14 @@ test('a version with no disk entry (a reload) names a map in a directory of the 
   assert.ok(mapPath.startsWith(join(tmpdir(), `hot-loader-maps-${process.pid}-`)), mapPath);
   assert.equal(JSON.parse(readFileSync(mapPath, 'utf8')).sources, [URL_JS]);
   assert.is(statSync(dirname(mapPath)).mode & 0o777, 0o700, 'only this user can read or replace it');
+  // A temp cleaner removed it while the process ran: the next map makes it again.
+  rmSync(dirname(mapPath), { recursive: true, force: true });
+  const next = cache.transform('export const b = 3;', URL_JS, { typescript: false, directory: null, sharedBindings: true });
+  const nextPath = next.split('\n//# sourceMappingURL=')[1].trim();
+  assert.ok(existsSync(nextPath), nextPath);
+  assert.is(statSync(dirname(nextPath)).mode & 0o777, 0o700);
   removeSessionMaps();
+  assert.not.ok(existsSync(dirname(nextPath)));
   assert.not.ok(existsSync(dirname(mapPath)));
 });
 
