@@ -20,6 +20,7 @@
  * `edited`): internal, checked by that test for the version the lockfile installs.
  */
 import type MagicString from 'magic-string';
+import type { LineIndex } from './errors.js';
 
 interface Chunk {
   start: number;
@@ -59,11 +60,9 @@ const encode = (value: number) => (value >= -64 && value < 64 ? SMALL[value + 64
 
 const isWordCode = (code: number) => (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
 
-/** The `mappings` string of `output` (one source, no names). */
-export function boundaryMappings(output: MagicString): string {
+/** The `mappings` string of `output` (one source, no names); `lines` indexes its original text. */
+export function boundaryMappings(output: MagicString, lines: LineIndex): string {
   const { original, intro, outro, firstChunk } = output as unknown as Internals;
-  const lineStarts = [0];
-  for (let i = original.indexOf('\n'); i !== -1; i = original.indexOf('\n', i + 1)) lineStarts.push(i + 1);
   let text = '';
   let column = 0; // generated column
   let previousColumn = 0;
@@ -96,14 +95,8 @@ export function boundaryMappings(output: MagicString): string {
     column += inserted.length - last - 1;
   };
   const locate = (offset: number): [number, number] => {
-    let low = 0;
-    let high = lineStarts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (lineStarts[mid] <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return [low, offset - lineStarts[low]];
+    const { line, column } = lines.locate(offset);
+    return [line - 1, column];
   };
 
   advance(intro);

@@ -990,7 +990,7 @@ export function transform(source: string, url: string, options: TransformOptions
   // No sourcesContent: the original is on disk where the map points, and every start and
   // reload would otherwise carry a second copy of the source, base64-encoded, through Node.
   // The map's fields as a plain object (the caller serialises it once); mappings.ts says what it maps.
-  const own: SourceMapObject = { version: 3, sources: [url], names: [], mappings: boundaryMappings(output) };
+  const own: SourceMapObject = { version: 3, sources: [url], names: [], mappings: boundaryMappings(output, lines) };
   const map: SourceMapObject = input ? input.chain(own, url) : own;
   let code = output.toString();
   if (options.inlineSourceMap !== false) code += `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
