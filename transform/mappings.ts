@@ -39,47 +39,66 @@ interface Internals {
   firstChunk: Chunk;
 }
 
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+/** Base64 digits as character codes. */
+const BASE64 = Uint8Array.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', (c) => c.charCodeAt(0));
+const COMMA = 44;
+const SEMICOLON = 59;
+const A = 65;
 
-/** The base64 VLQ of `value`. */
-function vlq(value: number): string {
-  let rest = value < 0 ? (-value << 1) | 1 : value << 1;
-  let text = '';
-  do {
-    let digit = rest & 31;
-    rest >>>= 5;
-    if (rest > 0) digit |= 32;
-    text += BASE64[digit];
-  } while (rest > 0);
-  return text;
+/** What a character of unedited text does to the map: a word character, a space or tab, a line break, anything else. */
+const WORD = 1;
+const BLANK = 2;
+const NEWLINE = 3;
+const CLASS = new Uint8Array(128);
+for (let code = 0; code < 128; code++) {
+  const word = (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
+  CLASS[code] = word ? WORD : code === 32 || code === 9 ? BLANK : code === 10 ? NEWLINE : 0;
 }
-
-/** VLQs of -64..63, the deltas nearly every segment has. */
-const SMALL = Array.from({ length: 128 }, (_, i) => vlq(i - 64));
-const encode = (value: number) => (value >= -64 && value < 64 ? SMALL[value + 64] : vlq(value));
-
-const isWordCode = (code: number) => (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
 
 /** The `mappings` string of `output` (one source, no names); `lines` indexes its original text. */
 export function boundaryMappings(output: MagicString, lines: LineIndex): string {
   const { original, intro, outro, firstChunk } = output as unknown as Internals;
-  let text = '';
+  // Base64 VLQ bytes, decoded as Latin-1 at the end (a segment is ~5 bytes; ~3 per source character at most).
+  let bytes = new Uint8Array(original.length + 64);
+  let length = 0;
   let column = 0; // generated column
   let previousColumn = 0;
   let previousLine = 0;
   let previousSourceColumn = 0;
   let comma = false;
 
+  const vlq = (value: number) => {
+    let rest = value < 0 ? (-value << 1) | 1 : value << 1;
+    do {
+      let digit = rest & 31;
+      rest >>>= 5;
+      if (rest > 0) digit |= 32;
+      bytes[length++] = BASE64[digit];
+    } while (rest > 0);
+  };
   const segment = (line: number, sourceColumn: number) => {
-    // The source index is 0 for every segment, so its delta is always 0 ('A').
-    text += `${comma ? ',' : ''}${encode(column - previousColumn)}A${encode(line - previousLine)}${encode(sourceColumn - previousSourceColumn)}`;
+    if (length + 32 > bytes.length) {
+      const grown = new Uint8Array(bytes.length * 2);
+      grown.set(bytes);
+      bytes = grown;
+    }
+    if (comma) bytes[length++] = COMMA;
     comma = true;
+    vlq(column - previousColumn);
+    bytes[length++] = A; // the source index is 0 for every segment: its delta is always 0
+    vlq(line - previousLine);
+    vlq(sourceColumn - previousSourceColumn);
     previousColumn = column;
     previousLine = line;
     previousSourceColumn = sourceColumn;
   };
   const nextLine = () => {
-    text += ';';
+    if (length + 1 > bytes.length) {
+      const grown = new Uint8Array(bytes.length * 2);
+      grown.set(bytes);
+      bytes = grown;
+    }
+    bytes[length++] = SEMICOLON;
     comma = false;
     column = 0;
     previousColumn = 0;
@@ -123,18 +142,19 @@ export function boundaryMappings(output: MagicString, lines: LineIndex): string 
       let inWord = false;
       for (let i = chunk.start; i < chunk.end; i++) {
         const code = original.charCodeAt(i);
-        if (code === 10) {
+        const kind = code < 128 ? CLASS[code] : 0;
+        if (kind === NEWLINE) {
           line++;
           sourceColumn = 0;
           nextLine();
           inWord = false;
           continue;
         }
-        if (isWordCode(code)) {
+        if (kind === WORD) {
           if (!inWord) segment(line, sourceColumn);
           inWord = true;
         } else {
-          if (code !== 32 && code !== 9) segment(line, sourceColumn);
+          if (kind !== BLANK) segment(line, sourceColumn);
           inWord = false;
         }
         sourceColumn++;
@@ -144,5 +164,5 @@ export function boundaryMappings(output: MagicString, lines: LineIndex): string 
     advance(chunk.outro);
   }
   advance(outro);
-  return text;
+  return Buffer.from(bytes.buffer, 0, length).toString('latin1');
 }
