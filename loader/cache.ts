@@ -133,17 +133,18 @@ export class TransformCache {
     // without a scheme, resolved against the module's URL; it ignores `file:` ones), not inline:
     // V8 keeps a module's source for the life of the process, and an inline map is ~1.2x the
     // module again, decoded by Node 20 at every load (see maps.ts).
-    if (file && !reloading && this.#background && this.#ready(directory as string)) {
+    const mapBeside = file && file.replace(/\.js$/, '.map');
+    const naming = (mapFile: string) => `${body}\n//# sourceMappingURL=${pathToFileURL(mapFile).pathname}\n`;
+    if (file && mapBeside && !reloading && this.#background && this.#ready(directory as string)) {
       // A first load with a disk entry: the map and then the entry (which names it) are written in
       // the background, and this process compiles the code with its map inline, once. A cold start
       // then waits for no file at all (a synchronous file per module cost a 1000-module start
       // 0.4-1.1 s here); what it keeps is ~1.2x the size of the modules it transformed, until it
       // exits. The memory cache holds the inline code until both files are there.
-      const mapFile = file.replace(/\.js$/, '.map');
       const code = inline();
       this.#remember(key, code);
-      const entry = `${body}\n//# sourceMappingURL=${pathToFileURL(mapFile).pathname}\n`;
-      this.#write(mapFile, mapText, () => this.#write(file, entry, () => this.#memory.get(key) === code && this.#remember(key, entry)));
+      const entry = naming(mapBeside);
+      this.#write(mapBeside, mapText, () => this.#write(file, entry, () => this.#memory.get(key) === code && this.#remember(key, entry)));
       return code;
     }
     // Otherwise the map is written before the module is handed back (Node 20 reads it as the
@@ -151,10 +152,13 @@ export class TransformCache {
     // it): beside the disk entry, or else into this process's map directory. Inline only when
     // neither can be written. The entry follows in the background, except on Node 20's hooks
     // thread, whose writes the process does not wait for.
-    const mapFile = (file && this.#writeNow(directory as string, file.replace(/\.js$/, '.map'), mapText)) || writeSessionMap(`${key}.map`, mapText);
-    const code = mapFile ? `${body}\n//# sourceMappingURL=${pathToFileURL(mapFile).pathname}\n` : inline();
+    const besideWritten = file && mapBeside ? this.#writeNow(directory as string, mapBeside, mapText) : null;
+    const mapFile = besideWritten ?? writeSessionMap(`${key}.map`, mapText);
+    const code = mapFile ? naming(mapFile) : inline();
     this.#remember(key, code);
-    if (file && mapFile && mapFile === file.replace(/\.js$/, '.map')) {
+    // An entry only beside its own map: one naming the map directory of this process would
+    // outlive it.
+    if (file && besideWritten) {
       if (this.#background) this.#write(file, code, () => {});
       else this.#writeNow(directory as string, file, code);
     }

@@ -39,27 +39,23 @@ export function writeWhole(file: string, text: string): boolean {
 export function writeSessionMap(name: string, text: string): string | null {
   if (directory === undefined) directory = makeDirectory();
   if (directory === null) return null;
-  let file = join(directory, name);
-  if (sessionMaps.has(name) && existsSync(file)) return file;
+  if (sessionMaps.has(name) && existsSync(join(directory, name))) return join(directory, name);
   // Straight to its name, no temp file and rename (a reload felt the extra ~0.1 ms): the
-  // directory is this process's own, and a name (a content key) is written once.
-  try {
-    writeFileSync(file, text);
-  } catch {
-    // Gone (a temp cleaner removes what a server has not touched for days): made again, once.
-    if (existsSync(directory)) return null;
-    sessionMaps.clear();
-    directory = makeDirectory();
-    if (directory === null) return null;
-    file = join(directory, name);
+  // directory is this process's own, and a name (a content key) is written once. If it is gone
+  // (a temp cleaner removes what a server has not touched for days), it is made again, once.
+  for (let again = false; ; again = true) {
+    const file = join(directory, name);
     try {
       writeFileSync(file, text);
+      sessionMaps.add(name);
+      return file;
     } catch {
-      return null;
+      if (again || existsSync(directory)) return null;
+      sessionMaps.clear();
+      directory = makeDirectory();
+      if (directory === null) return null;
     }
   }
-  sessionMaps.add(name);
-  return file;
 }
 
 /** Names of the maps written to this process's directory. */

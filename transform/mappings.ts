@@ -76,12 +76,15 @@ export function boundaryMappings(output: MagicString, lines: LineIndex): string 
       bytes[length++] = BASE64[digit];
     } while (rest > 0);
   };
+  /** Makes room for `count` more bytes. */
+  const room = (count: number) => {
+    if (length + count <= bytes.length) return;
+    const grown = new Uint8Array(bytes.length * 2);
+    grown.set(bytes);
+    bytes = grown;
+  };
   const segment = (line: number, sourceColumn: number) => {
-    if (length + 32 > bytes.length) {
-      const grown = new Uint8Array(bytes.length * 2);
-      grown.set(bytes);
-      bytes = grown;
-    }
+    room(32); // a comma, an 'A' and three VLQs of at most 7 digits
     if (comma) bytes[length++] = COMMA;
     comma = true;
     vlq(column - previousColumn);
@@ -93,11 +96,7 @@ export function boundaryMappings(output: MagicString, lines: LineIndex): string 
     previousSourceColumn = sourceColumn;
   };
   const nextLine = () => {
-    if (length + 1 > bytes.length) {
-      const grown = new Uint8Array(bytes.length * 2);
-      grown.set(bytes);
-      bytes = grown;
-    }
+    room(1);
     bytes[length++] = SEMICOLON;
     comma = false;
     column = 0;

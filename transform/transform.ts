@@ -254,27 +254,24 @@ function hasEffects(node: Node | null): boolean {
   return someChild(node, hasEffects);
 }
 
-/** Whether `test` holds for some child node of `node` (stops at the first). */
-function someChild(node: Node, test: (child: Node) => boolean): boolean {
+/** Whether `test` holds for some child node of `node`, given with the key it is under (stops at the first). */
+function someChild(node: Node, test: (child: Node, key: string) => boolean): boolean {
   for (const key in node) {
     if (key === 'type' || key === 'start' || key === 'end' || key === 'range' || key === 'parent') continue;
     const value = node[key];
     if (Array.isArray(value)) {
-      for (const item of value) if (item && typeof item.type === 'string' && test(item)) return true;
-    } else if (value && typeof value.type === 'string' && test(value)) return true;
+      for (const item of value) if (item && typeof item.type === 'string' && test(item, key)) return true;
+    } else if (value && typeof value.type === 'string' && test(value, key)) return true;
   }
   return false;
 }
 
 /** Calls `visit` for each child node of `node`, with the key it is under. */
 function forEachChild(node: Node, visit: (child: Node, parent: Node, key: string) => void): void {
-  for (const key in node) {
-    if (key === 'type' || key === 'start' || key === 'end' || key === 'range' || key === 'parent') continue;
-    const value = node[key];
-    if (Array.isArray(value)) {
-      for (const item of value) if (item && typeof item.type === 'string') visit(item, node, key);
-    } else if (value && typeof value.type === 'string') visit(value, node, key);
-  }
+  someChild(node, (child, key) => {
+    visit(child, node, key);
+    return false;
+  });
 }
 
 const FUNCTION_OR_CLASS = new Set(['FunctionExpression', 'ArrowFunctionExpression', 'FunctionDeclaration', 'ClassExpression', 'ClassDeclaration']);
