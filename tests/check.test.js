@@ -44,6 +44,8 @@ function checkJson(name, args = [], extra = {}) {
 }
 
 const alive = (pid) => {
+  // kill(0) would signal our own process group: only a real pid can be alive.
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`not a pid: ${pid}`);
   try {
     process.kill(pid, 0);
     return true;
@@ -145,7 +147,8 @@ test('GitHub Actions annotations, and the human table', () => {
 test('usage errors and apps that do not start or get ready: exit 2, and the app is always stopped', async () => {
   const app = fixture('clean', {
     'crash.js': "console.log('starting');\nthrow new Error('no config');\n",
-    'never.js': "import { writeFileSync } from 'node:fs';\nwriteFileSync('pid', String(process.pid));\nsetInterval(() => {}, 1000);\n",
+    // The pid is written whole (renamed into place): a reader never sees an empty or partial file.
+    'never.js': "import { renameSync, writeFileSync } from 'node:fs';\nwriteFileSync('pid.part', String(process.pid));\nrenameSync('pid.part', 'pid');\nsetInterval(() => {}, 1000);\n",
   });
   try {
     const usage = [
@@ -181,8 +184,9 @@ test('usage errors and apps that do not start or get ready: exit 2, and the app 
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     const exited = new Promise((resolve) => child.on('exit', resolve));
-    for (let i = 0; i < 400 && !(existsSync(app.path('pid')) && Number(readFileSync(app.path('pid'), 'utf8')) !== pid); i++) await new Promise((r) => setTimeout(r, 25));
-    const second = Number(readFileSync(app.path('pid'), 'utf8'));
+    const pidNow = () => (existsSync(app.path('pid')) ? Number(readFileSync(app.path('pid'), 'utf8')) : pid);
+    for (let i = 0; i < 400 && pidNow() === pid; i++) await new Promise((r) => setTimeout(r, 25));
+    const second = pidNow();
     assert.is.not(second, pid, 'the second app started');
     child.kill('SIGINT');
     assert.is(await exited, 130, stderr);
