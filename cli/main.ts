@@ -3,6 +3,7 @@
  *
  *   hot reload [files...]    hot reload --all    hot rollback    hot status
  *   hot hotfix <file>        hot ps              hot check <entry>
+ *   hot fleet ps|reload|hotfix|rollback (cli/fleet.ts)
  *
  * Exit codes scripts can trust: 0 applied, 1 the reload (or hotfix, rollback) failed and
  * nothing changed, 2 usage error, 3 no process, cannot connect, or refused. `hot check`: 0
@@ -14,6 +15,7 @@ import { ProjectConfigs } from '../loader/config.js';
 import { COLOUR, errorLines, PLAIN, psLines, reportLines, statusLines, type Style } from './format.js';
 import { ConnectError, ControlSocket } from './socket.js';
 import { CHECK_HELP, CheckAborted, runCheckCommand, type CheckArguments } from './check.js';
+import { runFleetCommand } from './fleet.js';
 const { parseArgs } = process.getBuiltinModule('node:util');
 const { existsSync, realpathSync } = process.getBuiltinModule('node:fs');
 const { resolve } = process.getBuiltinModule('node:path');
@@ -35,6 +37,7 @@ Commands:
   hotfix <file>       run a hotfix file inside the process
   ps                  the running hot processes of this project
   check <entry>       start the app, reload every module, report what would break or leak
+  fleet <command>     ps, reload, hotfix, rollback for every process of a game, over Redis
 
 Options:
   --pid <pid|all>     the process to talk to when several run; all: each of them
@@ -85,6 +88,7 @@ interface Outcome {
 async function main(argv: string[]): Promise<number> {
   const { out, err, style } = streams();
   if (argv[0] === 'check') return checkMain(argv.slice(1), out, err, style);
+  if (argv[0] === 'fleet') return runFleetCommand(argv.slice(1), { out, err, style }, process.cwd());
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -262,7 +266,7 @@ function parse(argv: string[]) {
     },
   });
   const [name, ...files] = positionals;
-  if (name !== undefined && !(COMMANDS as readonly string[]).includes(name)) throw new UsageError(`unknown command '${name}'; commands: ${[...COMMANDS, 'check'].join(', ')}`);
+  if (name !== undefined && !(COMMANDS as readonly string[]).includes(name)) throw new UsageError(`unknown command '${name}'; commands: ${[...COMMANDS, 'check', 'fleet'].join(', ')}`);
   const command = name as Command | undefined;
   if (values.pid !== undefined && values.pid !== 'all' && !/^[1-9]\d*$/.test(values.pid)) throw new UsageError(`--pid takes a process id or 'all', got '${values.pid}'`);
   if (command && !values.help) {

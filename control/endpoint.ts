@@ -19,13 +19,14 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Server as NetServer, Socket } from 'node:net';
 import type { CheckOptions, CheckResult, ReloadReport, RuntimeStatus } from '../runtime/index.js';
 import { discoveryDirectory, listDiscoveries, openDirectory, readDiscovery, removeFile, writeDiscovery, type Discovery } from './discovery.js';
+import { insideRoot } from './inside.js';
 import { randomBytes } from './random.js';
 import type { WatchStatus } from './watcher.js';
 import { MAX_MESSAGE_BYTES, parseRequest, RequestError, type ErrorBody, type ReadyMode, type Reply, type Request } from './protocol.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:crypto
 // evaluates its lazy getters (webcrypto), ~10 ms at start.
-const { existsSync, realpathSync } = process.getBuiltinModule('node:fs');
-const { isAbsolute, relative, resolve: resolvePath, sep } = process.getBuiltinModule('node:path');
+const { realpathSync } = process.getBuiltinModule('node:fs');
+const { relative } = process.getBuiltinModule('node:path');
 
 /** What the endpoint drives: the runtime's public API (passed in, so tests can stand in for it). */
 export interface ControlRuntime {
@@ -324,20 +325,8 @@ export class ControlEndpoint {
     return { pid: process.pid, root: this.#realRoot, entry, node: process.version, loader, started, uptimeMs: Math.round(performance.now()), watch: runtime.watching(), ...runtime.status() };
   }
 
-  /**
-   * A path of the request as a real path inside the root. Relative paths are relative to the
-   * root. The path as written is checked first (`../../etc/passwd` is refused before anything
-   * is looked up), then with symlinks resolved (a link inside the root to a file outside it).
-   */
   #inside(path: string, id: Reply['id']): string {
-    const root = this.#options.root;
-    const absolute = isAbsolute(path) ? resolvePath(path) : resolvePath(root, path);
-    const refuse = () => new RequestError('ERR_HOT_OUTSIDE_ROOT', `${path} is outside the project root ${this.#realRoot}; only files under it can be reloaded or run as hotfixes`, id);
-    if (!within(root, absolute) && !within(this.#realRoot, absolute)) throw refuse();
-    if (!existsSync(absolute)) throw new RequestError('ERR_HOT_NOT_FOUND', `${path} does not exist (relative paths are relative to ${this.#realRoot})`, id);
-    const real = realpathSync(absolute);
-    if (!within(this.#realRoot, real)) throw refuse();
-    return real;
+    return insideRoot(this.#options.root, this.#realRoot, path, id);
   }
 
   #hotFile(path: string, id: Reply['id'], hot: Set<string>): string {
@@ -349,14 +338,8 @@ export class ControlEndpoint {
   }
 }
 
-/** Whether `path` is under `directory` (not the directory itself). */
-function within(directory: string, path: string): boolean {
-  const rel = relative(directory, path);
-  return rel !== '' && !rel.startsWith('..' + sep) && rel !== '..' && !isAbsolute(rel);
-}
-
 /** A batch's reply: `ok` is the report's, and a failed batch's error is the reply's error too. */
-function answer(id: Reply['id'], report: ReloadReport): Reply {
+export function answer(id: Reply['id'], report: ReloadReport): Reply {
   if (report.ok) return { id, ok: true, result: report };
   const error: ErrorBody = { code: report.error?.code ?? 'ERR_HOT_EVALUATION', message: report.error?.message ?? 'the batch failed' };
   for (const key of ['file', 'line', 'column'] as const) if (report.error?.[key] !== undefined) (error as unknown as Record<string, unknown>)[key] = report.error[key];

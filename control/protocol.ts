@@ -53,7 +53,11 @@ export type ControlErrorCode =
   /** A file that is not a loaded hot module. */
   | 'ERR_HOT_NOT_HOT'
   /** The endpoint failed inside (a bug): the request did nothing. */
-  | 'ERR_HOT_CONTROL';
+  | 'ERR_HOT_CONTROL'
+  /** Fleet: the file on this host is not the one the reload names (deploy it, or push it). */
+  | 'ERR_HOT_FILE_DIFFERS'
+  /** Fleet: a rollback of one request's batch, refused because another batch was applied after it. */
+  | 'ERR_HOT_FLEET_MOVED';
 
 export interface ErrorBody {
   code: string;

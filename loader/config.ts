@@ -28,6 +28,11 @@ export interface HotConfigInput {
   control?: boolean | { port?: number };
   /** Reload on save: on by default, off when NODE_ENV=production; HOT_WATCH=0/1 overrides. Read from the entry's project. */
   watch?: boolean;
+  /**
+   * The fleet (README, "Fleet"): the Redis URL and the game's name; HOT_FLEET_URL and
+   * HOT_FLEET_NAME override them, and the shared secret comes from HOT_FLEET_SECRET only.
+   */
+  fleet?: { url?: string; name?: string };
 }
 
 /** The normalised, frozen config. */
@@ -42,11 +47,13 @@ export interface HotConfig {
   readonly control: { readonly port: number } | null;
   /** The `watch` key as written (undefined: the default, decided with NODE_ENV). */
   readonly watch: boolean | undefined;
+  /** The `fleet` key as written (null when absent). */
+  readonly fleet: { readonly url?: string; readonly name?: string } | null;
   /** Where the config came from, for messages. */
   readonly source: string;
 }
 
-const KEYS = ['include', 'exclude', 'data', 'quiet', 'cache', 'control', 'watch'] as const;
+const KEYS = ['include', 'exclude', 'data', 'quiet', 'cache', 'control', 'watch', 'fleet'] as const;
 
 /**
  * The config of the project rooted at `root` (a directory with a package.json, or null
@@ -146,8 +153,20 @@ export function normalizeConfig(input: unknown, root: string, source: string): H
     if (Object.keys(rest).length) fail(`unknown key 'control.${Object.keys(rest)[0]}'; allowed: port`);
     if (port !== undefined && !(Number.isInteger(port) && (port as number) >= 0 && (port as number) <= 65535)) fail(controlShape);
   }
+  let fleet: HotConfig['fleet'] = null;
+  if (config.fleet !== undefined) {
+    const shape = `'fleet' must be { "url": "redis://…", "name": "<game>" }; got ${JSON.stringify(config.fleet)}`;
+    if (config.fleet === null || typeof config.fleet !== 'object' || Array.isArray(config.fleet)) fail(shape);
+    const { url, name, ...rest } = config.fleet as Record<string, unknown>;
+    if ('secret' in rest) fail("'fleet.secret': the shared secret does not belong in a config file that is committed; set HOT_FLEET_SECRET in the environment of every process and of hot fleet");
+    if (Object.keys(rest).length) fail(`unknown key 'fleet.${Object.keys(rest)[0]}'; allowed: url, name`);
+    if (url !== undefined && typeof url !== 'string') fail(shape);
+    if (name !== undefined && typeof name !== 'string') fail(shape);
+    fleet = Object.freeze({ ...(url !== undefined ? { url: url as string } : {}), ...(name !== undefined ? { name: name as string } : {}) });
+  }
   return Object.freeze({
     root,
+    fleet,
     include: Object.freeze(globs('include', ['**'])),
     exclude: Object.freeze(globs('exclude', [])),
     data: data as HotConfig['data'],

@@ -12,6 +12,7 @@ import * as runtime from '../runtime/index.js';
 import { ControlEndpoint, type ControlRuntime } from '../control/endpoint.js';
 import { HotWatcher } from '../control/watcher.js';
 import { whenReady } from '../control/ready.js';
+import { fleetSettings, type FleetSettings } from '../control/fleet-protocol.js';
 import { RUNTIME_KEY } from '../transform/names.js';
 import { removeSessionMaps } from './maps.js';
 // Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs or
@@ -121,7 +122,14 @@ const runner = hub.runner as NonNullable<Hub['runner']>;
 // open, and would release them when it runs again): hub.detached.
 // HOT_CONTROL=1 (set by `hot check` for its child) opens it whatever the config says.
 const controlOn = process.env.HOT_CONTROL === '1' || (config.control && process.env.HOT_CONTROL !== '0');
-if (controlOn || watchOn) {
+// The fleet (README, "Fleet"): joins over Redis when the entry's project (or HOT_FLEET_URL) names one.
+let fleet: FleetSettings | null = null;
+try {
+  fleet = fleetSettings(config);
+} catch (error) {
+  process.stderr.write(`[hot] fleet: not joined: ${(error as Error)?.message ?? error}\n`);
+}
+if (controlOn || watchOn || fleet) {
   setTimeout(() => hub.detached(() => {
     if (watchOn) {
       try {
@@ -141,32 +149,40 @@ if (controlOn || watchOn) {
         process.stderr.write(`[hot] watch: not started: ${(error as Error)?.message ?? error}\n`);
       }
     }
+    // The runtime's API, with the endpoint's and the fleet's report listeners kept apart from the game's.
+    const control: ControlRuntime = {
+      reload: runtime.reload,
+      reloadAll: runtime.reloadAll,
+      rollback: runtime.rollback,
+      hotfix: runtime.hotfix,
+      status: runtime.status,
+      onReload: (listener) => {
+        hub.listeners.add(listener);
+        return () => void hub.listeners.delete(listener);
+      },
+      detached: (run) => hub.detached(run),
+      watching: () => ({ ...(watcher?.status() ?? { on: false, files: 0, directories: 0, paths: [] }), why: watchWhy }),
+      check: (options) => runtime.checkReloadSafety(options),
+      whenReady: (mode) => whenReady(mode, {
+        lastLoad: () => hub.lastLoad,
+        readyAt: () => hub.readyAt,
+        onReady: (listener) => void hub.readyListeners.add(listener),
+      }),
+    };
     if (controlOn) {
-      // The runtime's API, with the endpoint's report listeners kept apart from the game's.
-      const control: ControlRuntime = {
-        reload: runtime.reload,
-        reloadAll: runtime.reloadAll,
-        rollback: runtime.rollback,
-        hotfix: runtime.hotfix,
-        status: runtime.status,
-        onReload: (listener) => {
-          hub.listeners.add(listener);
-          return () => void hub.listeners.delete(listener);
-        },
-        detached: (run) => hub.detached(run),
-        watching: () => ({ ...(watcher?.status() ?? { on: false, files: 0, directories: 0, paths: [] }), why: watchWhy }),
-        check: (options) => runtime.checkReloadSafety(options),
-        whenReady: (mode) => whenReady(mode, {
-          lastLoad: () => hub.lastLoad,
-          readyAt: () => hub.readyAt,
-          onReady: (listener) => void hub.readyListeners.add(listener),
-        }),
-      };
       try {
         new ControlEndpoint({ runtime: control, root: entryRoot ?? entryDirectory, entry, loader: packageVersion, port: (config.control as { port: number }).port });
       } catch (error) {
         process.stderr.write(`[hot] control endpoint: not started: ${(error as Error)?.message ?? error}\n`);
       }
+    }
+    if (fleet) {
+      // Loaded (with @redis/client) only here: a process without a fleet never pays for it.
+      const settings = fleet;
+      import('../control/fleet-agent.js').then(
+        ({ FleetAgent }) => hub.detached(() => new FleetAgent({ settings, runtime: control, root: entryRoot ?? entryDirectory, entry, loader: packageVersion, started: processStarted() })),
+        (error) => process.stderr.write(`[hot] fleet: not joined: cannot load the fleet agent: ${(error as Error)?.message ?? error}\n`),
+      );
     }
   }), START_DELAY_MS).unref();
 }
@@ -178,6 +194,11 @@ if (Number.isSafeInteger(checkParent) && checkParent > 0) {
   setInterval(() => {
     if (process.ppid !== checkParent) process.exit(3);
   }, 250).unref();
+}
+
+/** When the process started (ISO 8601), as the control endpoint publishes it. */
+function processStarted(): string {
+  return new Date(Math.floor(Date.now() - process.uptime() * 1000)).toISOString();
 }
 
 /** The entry file Node was asked to run (`node --import @hot/loader app.js`), or null (REPL, `-e`). */

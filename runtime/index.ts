@@ -124,6 +124,8 @@ export interface ModuleStatus {
   versions: number;
   bindings: number;
   declined: boolean;
+  /** A fingerprint of the live version's source (not a security hash): equal sources, equal hashes. */
+  hash: string;
 }
 
 /** What the runtime holds. */
@@ -153,7 +155,7 @@ export function status(): RuntimeStatus {
   let oldVersions = 0;
   let oldVersionBytes = 0;
   for (const module of state.modules.values()) {
-    modules.push({ file: module.file, version: module.live.version, versions: module.versions.length, bindings: module.cells.size, declined: module.live.declined });
+    modules.push({ file: module.file, version: module.live.version, versions: module.versions.length, bindings: module.cells.size, declined: module.live.declined, hash: module.live.meta.hash });
     for (const version of module.versions) {
       if (version === module.live) continue;
       oldVersions++;

@@ -10,6 +10,7 @@
 // Entries, and who loads them:
 //   runtime/index.js     the runtime: `@hot/loader/runtime`, and the loader imports it
 //   loader/index.js      the `--import` entry (main thread); imports ../runtime/index.js
+//   control/fleet-agent.js   the fleet agent, imported by loader/index.js only when a fleet is configured
 //   loader/hooks.js      in-thread hooks (Node >= 22.15), imported by loader/index.js
 //   loader/thread.js     off-thread hooks (Node 20), registered by loader/index.js
 //   transform/transform.js, transform/input-map.js   required lazily by the hooks
@@ -37,7 +38,7 @@ rmSync(join(root, 'dist'), { recursive: true, force: true });
 const tsc = spawnSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json', '--emitDeclarationOnly'], { cwd: root, stdio: 'inherit' });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
-const entries = ['runtime/index', 'loader/index', 'loader/hooks', 'loader/thread', 'transform/transform', 'transform/input-map', 'transform/index', 'loader/cache', 'loader/maps', 'transform/scope'];
+const entries = ['runtime/index', 'loader/index', 'control/fleet-agent', 'loader/hooks', 'loader/thread', 'transform/transform', 'transform/input-map', 'transform/index', 'loader/cache', 'loader/maps', 'transform/scope'];
 const shared = {
   absWorkingDir: root,
   outdir: 'dist',
@@ -51,6 +52,7 @@ const shared = {
     name: 'entries-stay-external',
     setup(context) {
       context.onResolve({ filter: /^\.\.\/runtime\/index\.js$/ }, (args) => (args.importer.endsWith(join('loader', 'index.ts')) || args.importer.includes(`${sep}control${sep}`) ? { path: args.path, external: true } : undefined));
+      context.onResolve({ filter: /^\.\.\/control\/fleet-agent\.js$/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
       context.onResolve({ filter: /^\.\/hooks\.js$/ }, (args) => (args.importer.endsWith(join('loader', 'index.ts')) && args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
     },
   }],

@@ -53,7 +53,7 @@ test('usage: help, errors with exit 2, and no process with exit 3', () => {
     assert.is(bare.status, 2);
     assert.match(bare.stderr, /^Usage: hot <command>/);
     const usage = [
-      [['frob'], "hot: unknown command 'frob'; commands: reload, rollback, status, hotfix, ps, check"],
+      [['frob'], "hot: unknown command 'frob'; commands: reload, rollback, status, hotfix, ps, check, fleet"],
       [['hotfix'], 'hot: hot hotfix takes one file, got 0'],
       [['status', 'x.js'], 'hot: hot status takes no files, got x.js'],
       [['reload', '--all', 'x.js'], 'hot: hot reload --all reloads every module: name files or pass --all, not both'],

@@ -136,8 +136,8 @@ test('`npx hot status`, `npx hot reload` and a save (the watcher) drive a proces
   }
 });
 
-test('the CLI and control endpoint suites pass against the installed copy (its bin, its loader)', () => {
-  for (const suite of ['cli.test.js', 'control.test.js']) {
+test('the CLI, control endpoint and fleet suites pass against the installed copy (its bin, its loader, its @redis/client)', () => {
+  for (const suite of ['cli.test.js', 'control.test.js', 'fleet.test.js']) {
     const result = spawnSync(node, [join(root, 'tests', suite)], { cwd: root, encoding: 'utf8', timeout: 300_000, env: { ...process.env, HOT_TEST_INSTALL: app, HOT_TEST_BIN: join(app, 'node_modules', '@hot', 'loader', 'dist', 'cli', 'main.cjs'), FORCE_COLOR: '0' } });
     const passed = Number(/Passed:\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
     const total = Number(/Total:\s+(\d+)/.exec(result.stdout)?.[1] ?? -1);

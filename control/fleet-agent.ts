@@ -1,0 +1,347 @@
+/**
+ * The fleet agent: inside every hot process with fleet settings, it joins the fleet on
+ * Redis, keeps a presence key alive, and acts on the signed requests of `hot fleet`
+ * (control/fleet-protocol.ts) through the same runtime API as the control endpoint.
+ *
+ * Loaded (with @redis/client) only by a process that has fleet settings. It never blocks
+ * start-up, never keeps the process alive (its sockets and timers are unref'd) and never
+ * throws into the host: Redis down at start, or lost later, is one log line, then it
+ * retries with backoff and rejoins by itself. Reconnecting is ours, not the client's: the
+ * client's own retry timer would keep a process that is done alive.
+ */
+import type { RedisClientType } from '@redis/client';
+import type { ReloadReport } from '../runtime/index.js';
+import { answer, type ControlRuntime } from './endpoint.js';
+import { HEARTBEAT_MS, fleetKeys, messageId, openMessage, PRESENCE_TTL_MS, redact, seal, SeenIds, sha256, FleetRefusal, type FleetFile, type FleetMember, type FleetReply, type FleetRequest, type FleetSettings } from './fleet-protocol.js';
+import { insideRoot, underRoot } from './inside.js';
+import { RequestError } from './protocol.js';
+const { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } = process.getBuiltinModule('node:fs');
+const { hostname } = process.getBuiltinModule('node:os');
+const { dirname, basename, join, relative } = process.getBuiltinModule('node:path');
+
+export interface FleetAgentOptions {
+  settings: FleetSettings;
+  runtime: ControlRuntime;
+  root: string;
+  entry: string | null;
+  loader: string;
+  started: string;
+  log?: (line: string) => void;
+}
+
+/** Waits between reconnect attempts: doubling from the first, up to the last. */
+const RETRY_MS = [250, 5000] as const;
+
+type Client = RedisClientType;
+
+export class FleetAgent {
+  readonly member: string;
+  readonly #options: Required<FleetAgentOptions>;
+  readonly #keys: ReturnType<typeof fleetKeys>;
+  readonly #realRoot: string;
+  readonly #seen = new SeenIds();
+  #client: Client | null = null;
+  #subscriber: Client | null = null;
+  #heartbeat: NodeJS.Timeout | null = null;
+  #retry: NodeJS.Timeout | null = null;
+  #retryMs: number = RETRY_MS[0];
+  #closed = false;
+  /** Whether the last attempt or connection failed (one log line per outage, not one per retry). */
+  #down = false;
+  #joinedOnce = false;
+  /** Requests run one at a time, in the order they came. */
+  #queue: Promise<void> = Promise.resolve();
+  /** The batch each request applied here, by request id (for `rollback` with `undo`); the newest 100. */
+  readonly #applied = new Map<string, number>();
+  /** The last batch applied in this process, by anyone (a rollback applies one too). */
+  #lastBatch = -1;
+  /** Resolves once the agent first joined (for tests; never rejects). */
+  readonly joined: Promise<void>;
+  #onJoined: () => void = () => {};
+
+  constructor(options: FleetAgentOptions) {
+    this.#options = { log: (line) => process.stderr.write(line + '\n'), ...options };
+    this.#keys = fleetKeys(options.settings.name);
+    this.#realRoot = realpathSync(options.root);
+    this.member = `${hostname()}/${process.pid}/${messageId().slice(0, 6)}`;
+    this.joined = new Promise((resolve) => (this.#onJoined = resolve));
+    process.once('exit', this.#onExit);
+    options.runtime.onReload((report) => {
+      if (report.ok) this.#lastBatch = report.batch;
+    });
+    void this.#connect();
+  }
+
+  #log(message: string): void {
+    try {
+      this.#options.log(`[hot] fleet: ${message}`);
+    } catch {
+      // a broken stderr must not take the process down
+    }
+  }
+
+  readonly #onExit = () => this.close();
+
+  /** Leaves the fleet: the presence key is deleted (best effort) and the connections closed. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    process.off('exit', this.#onExit);
+    if (this.#retry) clearTimeout(this.#retry);
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    const client = this.#client;
+    this.#client = null;
+    // The key expires by itself PRESENCE_TTL_MS after the last heartbeat; the DEL says so at once
+    // when the socket still takes a write (a process that exits normally).
+    client?.del(this.#keys.memberPrefix + this.member).catch(() => {});
+    setImmediate(() => {
+      client?.destroy();
+    }).unref();
+    this.#subscriber?.destroy();
+    this.#subscriber = null;
+  }
+
+  async #connect(): Promise<void> {
+    if (this.#closed) return;
+    const { settings } = this.#options;
+    let client: Client | null = null;
+    let subscriber: Client | null = null;
+    try {
+      const { createClient } = await import('@redis/client');
+      client = createClient({ url: settings.url, socket: { reconnectStrategy: false, connectTimeout: 3000 } }) as Client;
+      client.on('error', (error: Error) => this.#lost(client, error));
+      client.on('end', () => this.#lost(client, new Error('the connection closed')));
+      client.unref();
+      await client.connect();
+      subscriber = client.duplicate() as Client;
+      subscriber.on('error', (error: Error) => this.#lost(subscriber, error));
+      subscriber.on('end', () => this.#lost(subscriber, new Error('the connection closed')));
+      subscriber.unref();
+      await subscriber.connect();
+      if (this.#closed) throw new Error('closed');
+      this.#client = client;
+      this.#subscriber = subscriber;
+      await subscriber.subscribe(this.#keys.requests, (message: string) => this.#options.runtime.detached(() => this.#receive(message)));
+      await this.#announce();
+      this.#heartbeat = setInterval(() => void this.#announce().catch((error) => this.#lost(this.#client, error)), HEARTBEAT_MS);
+      this.#heartbeat.unref();
+      this.#retryMs = RETRY_MS[0];
+      this.#log(`${this.#joinedOnce ? 'rejoined' : 'joined'} ${settings.name} at ${redact(settings.url)} as ${this.member}`);
+      this.#joinedOnce = true;
+      this.#down = false;
+      this.#onJoined();
+    } catch (error) {
+      if (this.#closed) {
+        client?.destroy();
+        subscriber?.destroy();
+        return;
+      }
+      this.#lost(client, error as Error);
+    }
+  }
+
+  /** A connection failed or closed: drop both and try again later. */
+  #lost(which: Client | null, error: Error): void {
+    if (this.#closed) return;
+    // Events of a connection already dropped say nothing new.
+    if (which !== null && which !== this.#client && which !== this.#subscriber && this.#client !== null) return;
+    if (!this.#down) this.#log(`${this.#joinedOnce ? 'lost' : 'cannot reach'} Redis at ${redact(this.#options.settings.url)} (${error?.message ?? error}); retrying in the background`);
+    this.#down = true;
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#heartbeat = null;
+    for (const client of [this.#client, this.#subscriber, which]) {
+      try {
+        client?.destroy();
+      } catch {
+        // already closed
+      }
+    }
+    this.#client = null;
+    this.#subscriber = null;
+    if (this.#retry) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = null;
+      void this.#connect();
+    }, this.#retryMs);
+    this.#retry.unref();
+    this.#retryMs = Math.min(this.#retryMs * 2, RETRY_MS[1]);
+  }
+
+  /** Writes the presence key (it lives PRESENCE_TTL_MS). */
+  async #announce(): Promise<void> {
+    const { settings, entry, loader, started } = this.#options;
+    const record: FleetMember = {
+      v: 1, kind: 'member', id: messageId(), time: Date.now(), member: this.member, host: hostname(), pid: process.pid,
+      root: this.#realRoot, entry, node: process.version, loader, started,
+    };
+    await this.#client?.set(this.#keys.memberPrefix + this.member, seal(settings.secret, record), { expiration: { type: 'PX', value: PRESENCE_TTL_MS } });
+  }
+
+  #receive(wire: string): void {
+    let request: FleetRequest;
+    try {
+      const body = openMessage(this.#options.settings.secret, wire, Date.now(), this.#seen);
+      if (body.kind !== 'request') throw new FleetRefusal(`a ${body.kind} on the request channel`);
+      request = body;
+    } catch (error) {
+      this.#log(`refused ${error instanceof FleetRefusal ? error.message : `a message: ${(error as Error)?.message ?? error}`}`);
+      return;
+    }
+    if (!request.to.includes(this.member)) return;
+    this.#queue = this.#queue.then(async () => {
+      if (Date.now() > request.deadline) {
+        this.#log(`dropped ${request.op} request ${request.id}: it came after its command stopped waiting (${new Date(request.deadline).toISOString()})`);
+        return;
+      }
+      let reply: Omit<FleetReply, 'v' | 'kind' | 'id' | 'time' | 're' | 'member'>;
+      try {
+        reply = await this.#run(request);
+        const report = reply.result as ReloadReport | undefined;
+        if ((request.op === 'reload' || request.op === 'hotfix') && reply.ok && report && report.modules.length > 0) {
+          this.#applied.set(request.id, report.batch);
+          if (this.#applied.size > 100) this.#applied.delete(this.#applied.keys().next().value as string);
+        }
+      } catch (error) {
+        if (error instanceof RequestError) reply = { ok: false, error: { code: error.code, message: error.message } };
+        else {
+          this.#log(`a request failed inside the agent: ${(error as Error)?.stack ?? error}`);
+          reply = { ok: false, error: { code: 'ERR_HOT_CONTROL', message: `the fleet agent failed: ${(error as Error)?.message ?? error}` } };
+        }
+      }
+      const body: FleetReply = { v: 1, kind: 'reply', id: messageId(), time: Date.now(), re: request.id, member: this.member, ...reply };
+      try {
+        await this.#client?.publish(request.replyTo, seal(this.#options.settings.secret, body));
+      } catch (error) {
+        this.#log(`cannot send the reply to ${request.id}: ${(error as Error)?.message ?? error}`);
+      }
+    });
+  }
+
+  async #run(request: FleetRequest): Promise<Omit<FleetReply, 'v' | 'kind' | 'id' | 'time' | 're' | 'member'>> {
+    const { runtime } = this.#options;
+    switch (request.op) {
+      case 'ps':
+        return { ok: true, result: this.#status() };
+      case 'rollback': {
+        if (request.undo === undefined) return reply(await runtime.rollback());
+        const batch = this.#applied.get(request.undo);
+        if (batch === undefined) return { ok: true, result: { op: 'rollback', ok: true, batch: -1, modules: [], ms: 0, nothing: `request ${request.undo} applied nothing here` } };
+        if (batch !== this.#lastBatch) throw new RequestError('ERR_HOT_FLEET_MOVED', `another batch (${this.#lastBatch}) was applied here after request ${request.undo} (batch ${batch}); it was not rolled back: check with hot fleet ps, and roll back by hand`);
+        const report = await runtime.rollback();
+        if (report.ok) this.#applied.delete(request.undo);
+        return reply(report);
+      }
+      case 'reload': {
+        if (request.all) return reply(await runtime.reloadAll());
+        if (!request.files) return reply(await runtime.reload());
+        const hot = new Set(runtime.status().modules.map((module) => module.file));
+        return this.#withFiles(request.files, async (paths) => {
+          for (const [index, path] of paths.entries()) {
+            if (!hot.has(path)) throw notHot(request.files![index].path);
+          }
+          return runtime.reload(paths);
+        });
+      }
+      case 'hotfix':
+        return this.#withFiles(request.files!, async ([path]) => runtime.hotfix(path));
+      case 'verify': {
+        const hot = new Set(runtime.status().modules.map((module) => module.file));
+        for (const file of request.files!) {
+          const absolute = underRoot(this.#options.root, this.#realRoot, file.path, null);
+          if (file.source === undefined) this.#sameOnDisk(file, absolute);
+          if (!hot.has(existsSync(absolute) ? realpathSync(absolute) : absolute)) throw notHot(file.path);
+        }
+        return { ok: true, result: { verified: request.files!.length } };
+      }
+      default: {
+        const never: never = request.op;
+        throw new RequestError('ERR_HOT_BAD_REQUEST', `unknown op ${String(never)}`);
+      }
+    }
+  }
+
+  /**
+   * Checks that each file on disk is the one the request names (by sha256), or, when the
+   * request carries its source (`--push`, and every hotfix), writes it there first. Then runs
+   * `apply` with the real paths; if the batch fails, the files written are put back as they were.
+   */
+  async #withFiles(files: FleetFile[], apply: (paths: string[]) => Promise<ReloadReport>) {
+    const written: { path: string; before: string | null; wrote?: string }[] = [];
+    const paths: string[] = [];
+    for (const file of files) {
+      const absolute = underRoot(this.#options.root, this.#realRoot, file.path, null);
+      const onDisk = existsSync(absolute) ? readFileSync(absolute, 'utf8') : null;
+      if (file.source !== undefined) {
+        if (sha256(file.source) !== file.sha256) throw new RequestError('ERR_HOT_BAD_REQUEST', `${file.path}: the source sent does not match its sha256`);
+        if (onDisk !== file.source) written.push({ path: absolute, before: onDisk });
+      } else this.#sameOnDisk(file, absolute, onDisk);
+    }
+    // Put back only what is still ours: a worker sharing this project copy may have written since.
+    const restore = () => {
+      for (const { path, before, wrote } of written.reverse()) {
+        try {
+          if (wrote === undefined || !existsSync(path) || readFileSync(path, 'utf8') !== wrote) continue;
+          if (before === null) unlinkSync(path);
+          else writeWhole(path, before);
+        } catch (error) {
+          this.#log(`cannot put ${path} back: ${(error as Error)?.message ?? error}`);
+        }
+      }
+    };
+    try {
+      for (const [index, file] of files.entries()) {
+        const entry = written.find((w) => w.path === underRoot(this.#options.root, this.#realRoot, file.path, null));
+        if (entry) {
+          mkdirSync(dirname(entry.path), { recursive: true });
+          writeWhole(entry.path, file.source as string);
+          entry.wrote = file.source;
+        }
+        paths.push(insideRoot(this.#options.root, this.#realRoot, files[index].path, null));
+      }
+    } catch (error) {
+      restore();
+      throw error;
+    }
+    const report = await apply(paths).catch((error) => {
+      restore();
+      throw error;
+    });
+    if (!report.ok) restore();
+    return reply(report);
+  }
+
+  /** Checks that the file on disk is the one named (by sha256). */
+  #sameOnDisk(file: FleetFile, absolute: string, onDisk = existsSync(absolute) ? readFileSync(absolute, 'utf8') : null): void {
+    if (onDisk === null) throw new RequestError('ERR_HOT_NOT_FOUND', `${file.path} does not exist under ${this.#realRoot}; deploy it first, or send it with --push`);
+    const hash = sha256(onDisk);
+    if (hash !== file.sha256) throw new RequestError('ERR_HOT_FILE_DIFFERS', `${file.path} on this host differs from the one the reload names (sha256 ${hash.slice(0, 12)}, asked for ${file.sha256.slice(0, 12)}); deploy it first, or send the source with --push`);
+  }
+
+  #status() {
+    const { entry, loader, runtime, started } = this.#options;
+    const status = runtime.status();
+    return {
+      member: this.member, host: hostname(), pid: process.pid, root: this.#realRoot, entry, node: process.version, loader, started,
+      uptimeMs: Math.round(performance.now()),
+      modules: status.modules.map((module) => ({ file: relative(this.#realRoot, module.file), version: module.version, hash: module.hash })),
+      oldVersions: status.oldVersions,
+    };
+  }
+}
+
+function notHot(path: string): RequestError {
+  return new RequestError('ERR_HOT_NOT_HOT', `${path} is not a loaded hot module of this process: it is not imported yet, or excluded by config`);
+}
+
+/** A report as a reply: paths stay absolute (the CLI shows them relative to the member's root). */
+function reply(report: ReloadReport) {
+  const { ok, result, error } = answer(null, report);
+  return { ok, result, ...(error ? { error } : {}) };
+}
+
+/** Writes a file whole: a temp name beside it, then a rename (a reader never sees half of it). */
+function writeWhole(path: string, text: string): void {
+  const temp = join(dirname(path), `.${basename(path)}.hot-fleet-${process.pid}`);
+  writeFileSync(temp, text);
+  renameSync(temp, path);
+}
