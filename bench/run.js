@@ -3,7 +3,7 @@
 //   node bench/run.js                      this Node
 //   HOT_BENCH_NODES=/path/node24,/path/node22 node bench/run.js   these Node binaries too
 //   HOT_BENCH_PROCESSES=5                   processes per measurement (medians over them)
-//   HOT_BENCH_ONLY=reload,transform         only these sections: calls (with the dynohot peer), tick, reload, versions, memory, transform, cli, watch, check, demo, startup
+//   HOT_BENCH_ONLY=reload,transform         only these sections: calls (with the dynohot peer), tick, reload, versions, memory, transform, cli, watch, check, demo, fleet, startup
 //
 // Every number is a median over separate processes, with the baseline measured in
 // the same process as the hot variant (the machine is shared and noisy).
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { cliBench, cliTable } from './cli.js';
 import { checkBench, checkTable } from './check.js';
 import { demoBench, demoTable } from './demo.js';
+import { fleetBench, fleetTable } from './fleet.js';
 import { watchBench } from './watch.js';
 import { runDynohot } from './peers.js';
 import { startupBench } from './startup.js';
@@ -170,6 +171,9 @@ for (const node of nodes) {
 
   // 7. The demo arena's tick, under the loader and plain.
   if (want('demo')) console.log(`\n${demoTable(demoBench(node))}`);
+
+  // 7a. A reload reaching 4 and 16 processes over Redis (bench/fleet.js), against restarting them.
+  if (want('fleet')) console.log(`\n${fleetTable(await fleetBench(node))}`);
 
   // 8. Start-up from the installed tarball, against plain node, tsx and dynohot.
   if (startup) console.log(`\n${startup.tables(node)}`);

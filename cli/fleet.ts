@@ -40,6 +40,9 @@ Options:
   --push                send this copy's sources with the reload (they are written on each host)
   --canary <n>          processes that take the change first (default 1)
   --wave <n>            processes per wave after the canary (default: all the rest at once)
+  --bake <seconds>      after each step, wait this long, then every process that applied it must
+                        report no uncaught exception or unhandled rejection since the rollout
+                        began, and a passing health hook (default 0: asked at once)
   --wait <seconds>      how long a process has to answer each step (default 30; ps 3)
   --json                print JSON instead of lines for people
 
@@ -68,6 +71,8 @@ interface Step {
   reply: FleetReply | null;
   /** Its rollback after another failed (null when it had nothing to undo). */
   rollback?: FleetReply | null;
+  /** Its last health report (null: it did not answer). */
+  health?: FleetReply | null;
 }
 
 export async function runFleetCommand(argv: string[], io: Io, cwd: string): Promise<number> {
@@ -117,7 +122,7 @@ export async function runFleetCommand(argv: string[], io: Io, cwd: string): Prom
     if (args.command === 'rollback') {
       const replies = await bus.ask(members, { op: 'rollback' }, waitMs);
       const steps = members.map((member) => ({ member, phase: null, reply: replies.get(member.member) ?? null }));
-      return outcome('rollback', steps, null, root, args.json, waitMs, io);
+      return outcome('rollback', steps, null, root, args.json, waitMs, io, bus.timings, bus.refused);
     }
     return await rollout(bus, members, args, files, waitMs, root, io);
   } finally {
@@ -136,12 +141,13 @@ function parse(argv: string[]) {
       canary: { type: 'string' },
       wave: { type: 'string' },
       wait: { type: 'string' },
+      bake: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const [command, ...files] = positionals;
-  if (values.help) return { help: true as const, command: 'ps' as const, files: [], json: false, all: false, push: false, canary: 1, wave: Infinity, wait: undefined };
+  if (values.help) return { help: true as const, command: 'ps' as const, files: [], json: false, all: false, push: false, canary: 1, wave: Infinity, wait: undefined, bake: 0 };
   const commands = ['ps', 'reload', 'hotfix', 'rollback'] as const;
   if (!command) throw new UsageError(`hot fleet takes a command: ${commands.join(', ')}`);
   if (!(commands as readonly string[]).includes(command)) throw new UsageError(`unknown fleet command '${command}'; commands: ${commands.join(', ')}`);
@@ -153,12 +159,14 @@ function parse(argv: string[]) {
   };
   const wait = values.wait === undefined ? undefined : Number(values.wait);
   if (wait !== undefined && !(wait > 0 && Number.isFinite(wait))) throw new UsageError(`--wait takes a number of seconds, got '${values.wait}'`);
+  const bake = values.bake === undefined ? 0 : Number(values.bake);
+  if (!(bake >= 0 && bake <= 3600)) throw new UsageError(`--bake takes a number of seconds (0 to 3600), got '${values.bake}'`);
   if (command === 'hotfix' && files.length !== 1) throw new UsageError(`hot fleet hotfix takes one file, got ${files.length}`);
   if ((command === 'ps' || command === 'rollback') && files.length) throw new UsageError(`hot fleet ${command} takes no files, got ${files.join(' ')}`);
   if (command === 'reload' && values.all && files.length) throw new UsageError('hot fleet reload --all reloads every module: name files or pass --all, not both');
   if (values.push && (command !== 'reload' || !files.length)) throw new UsageError('--push sends the named files with a reload: hot fleet reload --push <files...>');
   const rollout = command === 'reload' || command === 'hotfix';
-  for (const option of ['canary', 'wave', 'all'] as const) {
+  for (const option of ['canary', 'wave', 'all', 'bake'] as const) {
     if (values[option] !== undefined && !rollout && !(option === 'all' && command === 'reload')) throw new UsageError(`--${option} applies to reload and hotfix`);
   }
   return {
@@ -171,6 +179,7 @@ function parse(argv: string[]) {
     canary: count('canary', values.canary, 1),
     wave: count('wave', values.wave, Infinity),
     wait,
+    bake,
   };
 }
 
@@ -199,6 +208,8 @@ class Bus {
   #waiting: { id: string; from: Set<string>; replies: Map<string, FleetReply>; done: () => void } | null = null;
   /** Replies refused (bad signature, replay, stale): said once at the end. */
   readonly refused: string[] = [];
+  /** Each request's round trip: publish to the last reply (or the wait's end), for --json and bench/fleet.js. */
+  readonly timings: { op: string; processes: number; answered: number; ms: number }[] = [];
 
   private constructor(settings: FleetSettings, client: Client, subscriber: Client) {
     this.#settings = settings;
@@ -267,6 +278,7 @@ class Bus {
     const request: FleetRequest = { v: 1, kind: 'request', id: messageId(), time, deadline: time + waitMs, replyTo: this.#channel, to: members.map((m) => m.member), ...fields };
     const replies = new Map<string, FleetReply>();
     let timer: NodeJS.Timeout | undefined;
+    const started = performance.now();
     await new Promise<void>((done, fail) => {
       this.#waiting = { id: request.id, from: new Set(request.to), replies, done };
       timer = setTimeout(done, waitMs);
@@ -274,6 +286,7 @@ class Bus {
     }).finally(() => {
       clearTimeout(timer);
       this.#waiting = null;
+      this.timings.push({ op: request.op, processes: members.length, answered: replies.size, ms: Math.round((performance.now() - started) * 100) / 100 });
     });
     return Object.assign(replies, { requestId: request.id });
   }
@@ -299,7 +312,7 @@ async function ps(bus: Bus, members: FleetMember[], waitMs: number, root: string
     return { member: member.member, host: member.host, pid: member.pid, root: member.root, node: member.node, loader: member.loader, started: member.started, answered: Boolean(result), uptimeMs: result?.uptimeMs ?? null, oldVersions: result?.oldVersions ?? null, modules };
   });
   const silent = rows.filter((row) => !row.answered);
-  if (json) io.out(JSON.stringify({ fleet: members.length, answered: rows.length - silent.length, processes: rows }, null, 2));
+  if (json) io.out(JSON.stringify({ fleet: members.length, answered: rows.length - silent.length, timings: bus.timings, processes: rows }, null, 2));
   else {
     const hosts = new Set(members.map((member) => member.host)).size;
     io.out(`${members.length} process${members.length > 1 ? 'es' : ''} on ${hosts} host${hosts > 1 ? 's' : ''}${bus.refused.length ? io.style.red(` (${bus.refused.length} refused replies)`) : ''}`);
@@ -333,11 +346,12 @@ async function rollout(bus: Bus, members: FleetMember[], args: ReturnType<typeof
         step.phase = 'check';
         step.reply = replies.get(step.member.member) ?? null;
       }
-      return outcome(args.command, steps, refused.find((step) => step.reply) ?? refused[0], root, args.json, waitMs, io);
+      return outcome(args.command, steps, refused.find((step) => step.reply) ?? refused[0], root, args.json, waitMs, io, bus.timings, bus.refused);
     }
   }
   const stepOf = (member: FleetMember) => steps.find((step) => step.member === member) as Step;
   const applied: { step: Step; request: string }[] = [];
+  const began = Date.now();
   let failed: Step | null = null;
   for (const { phase, members: group } of phases) {
     const replies = await bus.ask(group, fields, waitMs);
@@ -350,6 +364,17 @@ async function rollout(bus: Bus, members: FleetMember[], args: ReturnType<typeof
       else failed ??= step;
     }
     if (failed) break;
+    // The health gate: after --bake seconds, every process that applied it so far reports what
+    // went wrong since the rollout began (uncaught exceptions, unhandled rejections) and what
+    // the health hook says. A silent one counts as unhealthy.
+    if (args.bake > 0) await new Promise((resolveBake) => setTimeout(resolveBake, args.bake * 1000));
+    const gated = applied.map((entry) => entry.step);
+    const health = await bus.ask(gated.map((step) => step.member), { op: 'health', since: began }, waitMs);
+    for (const step of gated) {
+      step.health = health.get(step.member.member) ?? null;
+      if (!step.health?.ok) failed ??= step;
+    }
+    if (failed) break;
   }
   if (failed && applied.length) {
     // Each process undoes the batch of the request it applied, and only that.
@@ -359,17 +384,17 @@ async function rollout(bus: Bus, members: FleetMember[], args: ReturnType<typeof
       for (const step of group) step.rollback = replies.get(step.member.member) ?? null;
     }
   }
-  return outcome(args.command, steps, failed, root, args.json, waitMs, io);
+  return outcome(args.command, steps, failed, root, args.json, waitMs, io, bus.timings, bus.refused);
 }
 
 /** Prints what happened in each process, and the exit code. */
-function outcome(command: string, steps: Step[], failed: Step | null, root: string, json: boolean, waitMs: number, io: Io): number {
+function outcome(command: string, steps: Step[], failed: Step | null, root: string, json: boolean, waitMs: number, io: Io, timings: Bus['timings'], refused: string[]): number {
   const silent = steps.filter((step) => step.phase !== null || command === 'rollback').filter((step) => !step.reply);
   const rolledBack = steps.filter((step) => step.rollback?.ok);
   const notRolledBack = steps.filter((step) => step.rollback !== undefined && !step.rollback?.ok);
   const checkOnly = steps.some((step) => step.phase === 'check');
   const untouched = steps.filter((step) => (step.phase === null || step.phase === 'check') && command !== 'rollback');
-  const ok = !failed && silent.length === 0 && steps.every((step) => step.reply?.ok);
+  const ok = !failed && silent.length === 0 && steps.every((step) => step.reply?.ok && (step.health === undefined || step.health?.ok));
   const code = ok ? EXIT.applied : silent.length && !steps.some((step) => step.reply && !step.reply.ok) ? EXIT.unreachable : EXIT.failed;
   const local = (step: Step) => <T>(value: T): T => relocate(value, step.member.root, root);
   if (json) {
@@ -377,11 +402,14 @@ function outcome(command: string, steps: Step[], failed: Step | null, root: stri
       ok,
       op: command,
       ...(failed ? { failed: failed.member.member } : {}),
+      timings,
+      ...(refused.length ? { refused } : {}),
       processes: steps.map((step) => ({
         member: step.member.member, host: step.member.host, pid: step.member.pid, phase: step.phase,
         answered: step.reply !== null, ok: step.reply?.ok ?? false,
         ...(step.reply?.result !== undefined ? { result: local(step)(step.reply.result) } : {}),
         ...(step.reply?.error ? { error: local(step)(step.reply.error) } : {}),
+        ...(step.health !== undefined ? { health: step.health ? local(step)(step.health.result) : null, healthy: step.health?.ok ?? false } : {}),
         ...(step.rollback !== undefined ? { rolledBack: step.rollback?.ok ?? false } : {}),
       })),
     }, null, 2));
@@ -401,12 +429,16 @@ function outcome(command: string, steps: Step[], failed: Step | null, root: stri
       ? reportLines(local(step)(report), root, io.style)
       : [step.phase === 'check' ? `${io.style.red('cannot take it')}, nothing was applied` : `${command} ${io.style.red('failed')}, nothing changed`, ...errorLines(local(step)(step.reply.error as ErrorBody), root, io.style)];
     for (const line of lines) io.out(`  ${line}`);
+    if (step.health !== undefined && !step.health?.ok) io.out(`  ${io.style.red('unhealthy')}: ${step.health ? step.health.error?.message : `no health report within ${waitMs / 1000} s (it may have died)`}`);
     if (step.rollback !== undefined) io.out(`  ${step.rollback?.ok ? io.style.yellow('rolled back') : io.style.red(`not rolled back: ${step.rollback?.error?.message ?? 'no answer'}`)}`);
   }
   const n = (list: Step[]) => `${list.length} process${list.length === 1 ? '' : 'es'}`;
+  if (refused.length) io.err(io.style.red(`hot fleet: refused ${refused.length} repl${refused.length > 1 ? 'ies' : 'y'} (${refused[0]}): a process whose clock is off by more than 30 s, or someone without the secret, on the bus`));
   if (ok) io.out(`${command} ${io.style.green('applied')} on ${n(steps)}`);
   else {
-    if (failed) {
+    if (failed?.health !== undefined && !failed.health?.ok) {
+      io.err(`hot fleet: ${command} applied, then ${failed.member.host} pid ${failed.member.pid} (${failed.phase}) was unhealthy: ${failed.health ? failed.health.error?.message : 'it gave no health report'}`);
+    } else if (failed) {
       const where = failed.reply?.error;
       const at = where?.file ? `${shown(relocate(where.file, failed.member.root, root), root)}${where.line ? `:${where.line}:${where.column ?? 1}` : ''}: ` : '';
       io.err(`hot fleet: ${command} ${failed.phase === 'check' ? (failed.reply ? 'refused' : 'got no answer') : failed.reply ? 'failed' : 'got no answer'} on ${failed.member.host} pid ${failed.member.pid} (${failed.phase})${failed.reply ? `: ${at}${where?.code ?? ''} ${where?.message ?? ''}` : ''}`);

@@ -12,12 +12,13 @@
 import type { RedisClientType } from '@redis/client';
 import type { ReloadReport } from '../runtime/index.js';
 import { answer, type ControlRuntime } from './endpoint.js';
-import { HEARTBEAT_MS, fleetKeys, messageId, openMessage, PRESENCE_TTL_MS, redact, seal, SeenIds, sha256, FleetRefusal, type FleetFile, type FleetMember, type FleetReply, type FleetRequest, type FleetSettings } from './fleet-protocol.js';
+import { HEARTBEAT_MS, fleetKeys, messageId, openMessage, PRESENCE_TTL_MS, redact, seal, SeenIds, sha256, FleetRefusal, type FleetFile, type FleetHealth, type FleetMember, type FleetReply, type FleetRequest, type FleetSettings } from './fleet-protocol.js';
 import { insideRoot, underRoot } from './inside.js';
 import { RequestError } from './protocol.js';
 const { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } = process.getBuiltinModule('node:fs');
 const { hostname } = process.getBuiltinModule('node:os');
 const { dirname, basename, join, relative } = process.getBuiltinModule('node:path');
+const { pathToFileURL } = process.getBuiltinModule('node:url');
 
 export interface FleetAgentOptions {
   settings: FleetSettings;
@@ -55,6 +56,10 @@ export class FleetAgent {
   readonly #applied = new Map<string, number>();
   /** The last batch applied in this process, by anyone (a rollback applies one too). */
   #lastBatch = -1;
+  /** Uncaught exceptions and unhandled rejections, newest last (the last 20), for `health`. */
+  readonly #errors: FleetHealth['errors'] = [];
+  /** The app's unhandled rejections, seen by a listener of ours only while the app has one of its own (see #watchErrors). */
+  readonly #onRejection = (reason: unknown) => this.#record('unhandled rejection', reason);
   /** Resolves once the agent first joined (for tests; never rejects). */
   readonly joined: Promise<void>;
   #onJoined: () => void = () => {};
@@ -66,10 +71,71 @@ export class FleetAgent {
     this.member = `${hostname()}/${process.pid}/${messageId().slice(0, 6)}`;
     this.joined = new Promise((resolve) => (this.#onJoined = resolve));
     process.once('exit', this.#onExit);
+    this.#watchErrors();
     options.runtime.onReload((report) => {
       if (report.ok) this.#lastBatch = report.batch;
     });
     void this.#connect();
+  }
+
+  /**
+   * Records what goes wrong in the process without changing what happens to it:
+   * `uncaughtExceptionMonitor` sees an uncaught exception before Node's default (the process
+   * ends) or the app's handler runs, and an unhandled rejection that Node turns into one (its
+   * default). An app with its own 'unhandledRejection' listener handles them itself; a
+   * listener of ours beside it changes nothing, so we add one only while the app has one.
+   */
+  #watchErrors(): void {
+    process.on('uncaughtExceptionMonitor', (error, origin) => this.#record(origin === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception', error));
+    const sync = () => {
+      const others = process.listeners('unhandledRejection').some((listener) => listener !== this.#onRejection);
+      const ours = process.listeners('unhandledRejection').includes(this.#onRejection);
+      if (others && !ours) process.on('unhandledRejection', this.#onRejection);
+      else if (!others && ours) process.off('unhandledRejection', this.#onRejection);
+    };
+    for (const event of ['newListener', 'removeListener'] as const) {
+      process.on(event, (name: string | symbol) => {
+        if (name === 'unhandledRejection') queueMicrotask(sync);
+      });
+    }
+    sync();
+  }
+
+  #record(kind: FleetHealth['errors'][number]['kind'], error: unknown): void {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    // The first frame in the project: stack traces are source-mapped, so it is the line as written.
+    const stack = error instanceof Error ? String(error.stack ?? '') : '';
+    let at: string | null = null;
+    for (const match of stack.matchAll(/\(?(?:file:\/\/)?(\/[^():\s]+):(\d+):(\d+)\)?$/gm)) {
+      if (match[1].startsWith(this.#realRoot + '/') && !match[1].includes('/node_modules/')) {
+        at = `${relative(this.#realRoot, match[1])}:${match[2]}:${match[3]}`;
+        break;
+      }
+    }
+    this.#errors.push({ kind, message: message.slice(0, 1000), at, time: Date.now() });
+    if (this.#errors.length > 20) this.#errors.shift();
+  }
+
+  /** The health hook's verdict: the default export of the `health` module, called with a 5 s limit. */
+  async #hook(): Promise<FleetHealth['hook']> {
+    const { health } = this.#options.settings;
+    if (health === null) return null;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const module = await import(pathToFileURL(underRoot(this.#options.root, this.#realRoot, health, null)).href);
+      if (typeof module.default !== 'function') return { ok: false, message: `${health} has no default export function (the health hook)` };
+      const verdict = await Promise.race([
+        Promise.resolve(module.default()),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('did not answer within 5 s')), 5000))),
+      ]);
+      if (verdict === false) return { ok: false, message: `${health} said unhealthy` };
+      if (typeof verdict === 'string') return { ok: false, message: verdict };
+      return { ok: true, message: null };
+    } catch (error) {
+      return { ok: false, message: `${health}: ${(error as Error)?.message ?? error}` };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   #log(message: string): void {
@@ -177,6 +243,22 @@ export class FleetAgent {
     await this.#client?.set(this.#keys.memberPrefix + this.member, seal(settings.secret, record), { expiration: { type: 'PX', value: PRESENCE_TTL_MS } });
   }
 
+  /** Refusals logged in the current minute, and those left unsaid: a flood of bad messages is not a flood of lines. */
+  #refusals = { minute: 0, logged: 0, unsaid: 0 };
+
+  #refused(why: string): void {
+    const minute = Math.floor(Date.now() / 60_000);
+    const count = this.#refusals;
+    if (minute !== count.minute) {
+      if (count.unsaid) this.#log(`refused ${count.unsaid} more message${count.unsaid > 1 ? 's' : ''} in the minute before (not logged one by one)`);
+      this.#refusals = { minute, logged: 0, unsaid: 0 };
+    }
+    if (this.#refusals.logged < 10) {
+      this.#refusals.logged++;
+      this.#log(`refused ${why}`);
+    } else this.#refusals.unsaid++;
+  }
+
   #receive(wire: string): void {
     let request: FleetRequest;
     try {
@@ -184,7 +266,7 @@ export class FleetAgent {
       if (body.kind !== 'request') throw new FleetRefusal(`a ${body.kind} on the request channel`);
       request = body;
     } catch (error) {
-      this.#log(`refused ${error instanceof FleetRefusal ? error.message : `a message: ${(error as Error)?.message ?? error}`}`);
+      this.#refused(error instanceof FleetRefusal ? error.message : `a message: ${(error as Error)?.message ?? error}`);
       return;
     }
     if (!request.to.includes(this.member)) return;
@@ -234,22 +316,22 @@ export class FleetAgent {
       case 'reload': {
         if (request.all) return reply(await runtime.reloadAll());
         if (!request.files) return reply(await runtime.reload());
-        const hot = new Set(runtime.status().modules.map((module) => module.file));
-        return this.#withFiles(request.files, async (paths) => {
-          for (const [index, path] of paths.entries()) {
-            if (!hot.has(path)) throw notHot(request.files![index].path);
-          }
-          return runtime.reload(paths);
-        });
+        // Only loaded hot modules, checked before anything is written: a push cannot drop a new file into the project.
+        this.#hotOnly(request.files);
+        return this.#withFiles(request.files, async (paths) => runtime.reload(paths));
       }
       case 'hotfix':
         return this.#withFiles(request.files!, async ([path]) => runtime.hotfix(path));
+      case 'health': {
+        const since = request.since as number;
+        const health: FleetHealth = { errors: this.#errors.filter((error) => error.time >= since).slice(0, 5), hook: await this.#hook() };
+        const ok = health.errors.length === 0 && (health.hook?.ok ?? true);
+        return ok ? { ok, result: health } : { ok, result: health, error: { code: 'ERR_HOT_UNHEALTHY', message: healthMessage(health) } };
+      }
       case 'verify': {
-        const hot = new Set(runtime.status().modules.map((module) => module.file));
+        this.#hotOnly(request.files!);
         for (const file of request.files!) {
-          const absolute = underRoot(this.#options.root, this.#realRoot, file.path, null);
-          if (file.source === undefined) this.#sameOnDisk(file, absolute);
-          if (!hot.has(existsSync(absolute) ? realpathSync(absolute) : absolute)) throw notHot(file.path);
+          if (file.source === undefined) this.#sameOnDisk(file, underRoot(this.#options.root, this.#realRoot, file.path, null));
         }
         return { ok: true, result: { verified: request.files!.length } };
       }
@@ -310,6 +392,15 @@ export class FleetAgent {
     return reply(report);
   }
 
+  /** @throws {RequestError} a file that is outside the root, or not a loaded hot module here */
+  #hotOnly(files: FleetFile[]): void {
+    const hot = new Set(this.#options.runtime.status().modules.map((module) => module.file));
+    for (const file of files) {
+      const absolute = underRoot(this.#options.root, this.#realRoot, file.path, null);
+      if (!hot.has(existsSync(absolute) ? realpathSync(absolute) : absolute)) throw notHot(file.path);
+    }
+  }
+
   /** Checks that the file on disk is the one named (by sha256). */
   #sameOnDisk(file: FleetFile, absolute: string, onDisk = existsSync(absolute) ? readFileSync(absolute, 'utf8') : null): void {
     if (onDisk === null) throw new RequestError('ERR_HOT_NOT_FOUND', `${file.path} does not exist under ${this.#realRoot}; deploy it first, or send it with --push`);
@@ -327,6 +418,12 @@ export class FleetAgent {
       oldVersions: status.oldVersions,
     };
   }
+}
+
+function healthMessage(health: FleetHealth): string {
+  const first = health.errors[0];
+  if (first) return `${first.kind}${first.at ? ` at ${first.at}` : ''}: ${first.message}${health.errors.length > 1 ? ` (and ${health.errors.length - 1} more)` : ''}`;
+  return `the health hook: ${health.hook?.message ?? 'unhealthy'}`;
 }
 
 function notHot(path: string): RequestError {

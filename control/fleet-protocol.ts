@@ -33,6 +33,8 @@ export interface FleetSettings {
   /** The game's namespace: every key and channel of the fleet starts with `hot:fleet:<name>:`. */
   name: string;
   secret: string;
+  /** The health module (relative to the project root), or null: its default export is the fleet's health hook. */
+  health: string | null;
 }
 
 /** Why fleet settings cannot be used (a usage error for the CLI, a log line for a process). */
@@ -57,7 +59,7 @@ export function fleetSettings(config: Pick<HotConfig, 'fleet' | 'source'>, env: 
   const secret = env.HOT_FLEET_SECRET;
   if (!secret) throw new FleetSettingsError('the fleet has a URL but no shared secret: set HOT_FLEET_SECRET (the same in every process and for hot fleet)');
   if (secret.length < MIN_SECRET_LENGTH) throw new FleetSettingsError(`HOT_FLEET_SECRET must be at least ${MIN_SECRET_LENGTH} characters, got ${secret.length}`);
-  return { url, name, secret };
+  return { url, name, secret, health: config.fleet?.health ?? null };
 }
 
 export const NAME = /^[A-Za-z0-9._-]{1,64}$/;
@@ -80,8 +82,11 @@ export function fleetKeys(name: string) {
   };
 }
 
-/** `verify`: would this reload's files apply here (on disk as named, or pushed; hot modules)? Changes nothing. */
-export type FleetOp = 'ps' | 'verify' | 'reload' | 'hotfix' | 'rollback';
+/**
+ * `verify`: would this reload's files apply here (on disk as named, or pushed; hot modules)? Changes nothing.
+ * `health`: the uncaught exceptions and unhandled rejections since `since`, and the health hook's verdict.
+ */
+export type FleetOp = 'ps' | 'verify' | 'reload' | 'hotfix' | 'rollback' | 'health';
 
 /** A file a reload names: its path relative to the project root, its content's sha256, and with --push its source. */
 export interface FleetFile {
@@ -115,6 +120,16 @@ export interface FleetRequest {
    * Without it, the last applied batch (as `hot rollback`).
    */
   undo?: string;
+  /** health: report what went wrong after this time (ms since the epoch). */
+  since?: number;
+}
+
+/** A `health` reply's result. */
+export interface FleetHealth {
+  /** Uncaught exceptions and unhandled rejections since the time asked about (the first 5). */
+  errors: { kind: 'uncaught exception' | 'unhandled rejection'; message: string; at: string | null; time: number }[];
+  /** The health hook's verdict: null when there is none. */
+  hook: { ok: boolean; message: string | null } | null;
 }
 
 export interface FleetReply {
@@ -232,10 +247,10 @@ export function openMessage(secret: string, wire: string, now: number, seen: See
   throw new FleetRefusal(`message ${id} of unknown kind ${JSON.stringify(kind)}`);
 }
 
-const OPS: readonly FleetOp[] = ['ps', 'verify', 'reload', 'hotfix', 'rollback'];
+const OPS: readonly FleetOp[] = ['ps', 'verify', 'reload', 'hotfix', 'rollback', 'health'];
 
 function checkRequest(body: Record<string, unknown>): FleetRequest {
-  const { id, replyTo, to, op, files, all, undo, deadline, time } = body;
+  const { id, replyTo, to, op, files, all, undo, deadline, time, since } = body;
   const bad = (what: string): never => {
     throw new FleetRefusal(`request ${id as string}: ${what}`);
   };
@@ -259,5 +274,7 @@ function checkRequest(body: Record<string, unknown>): FleetRequest {
   if (op === 'hotfix' && (!Array.isArray(files) || files.length !== 1 || typeof (files[0] as FleetFile).source !== 'string')) bad('a hotfix carries one file with its source');
   if (all && files) bad("'all' and 'files' together");
   if (op === 'verify' && files === undefined) bad('verify names the files');
+  if (since !== undefined && (op !== 'health' || typeof since !== 'number' || !Number.isFinite(since))) bad("'since' is for health only, and a time");
+  if (op === 'health' && since === undefined) bad("health needs 'since'");
   return body as unknown as FleetRequest;
 }

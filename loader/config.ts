@@ -32,7 +32,7 @@ export interface HotConfigInput {
    * The fleet (README, "Fleet"): the Redis URL and the game's name; HOT_FLEET_URL and
    * HOT_FLEET_NAME override them, and the shared secret comes from HOT_FLEET_SECRET only.
    */
-  fleet?: { url?: string; name?: string };
+  fleet?: { url?: string; name?: string; health?: string };
 }
 
 /** The normalised, frozen config. */
@@ -48,7 +48,7 @@ export interface HotConfig {
   /** The `watch` key as written (undefined: the default, decided with NODE_ENV). */
   readonly watch: boolean | undefined;
   /** The `fleet` key as written (null when absent). */
-  readonly fleet: { readonly url?: string; readonly name?: string } | null;
+  readonly fleet: { readonly url?: string; readonly name?: string; readonly health?: string } | null;
   /** Where the config came from, for messages. */
   readonly source: string;
 }
@@ -155,14 +155,15 @@ export function normalizeConfig(input: unknown, root: string, source: string): H
   }
   let fleet: HotConfig['fleet'] = null;
   if (config.fleet !== undefined) {
-    const shape = `'fleet' must be { "url": "redis://…", "name": "<game>" }; got ${JSON.stringify(config.fleet)}`;
+    const shape = `'fleet' must be { "url": "redis://…", "name": "<game>", "health": "<module>" } (each optional); got ${JSON.stringify(config.fleet)}`;
     if (config.fleet === null || typeof config.fleet !== 'object' || Array.isArray(config.fleet)) fail(shape);
-    const { url, name, ...rest } = config.fleet as Record<string, unknown>;
+    const { url, name, health, ...rest } = config.fleet as Record<string, unknown>;
     if ('secret' in rest) fail("'fleet.secret': the shared secret does not belong in a config file that is committed; set HOT_FLEET_SECRET in the environment of every process and of hot fleet");
-    if (Object.keys(rest).length) fail(`unknown key 'fleet.${Object.keys(rest)[0]}'; allowed: url, name`);
+    if (Object.keys(rest).length) fail(`unknown key 'fleet.${Object.keys(rest)[0]}'; allowed: url, name, health`);
+    if (health !== undefined && (typeof health !== 'string' || health === '')) fail(`'fleet.health' must be the path of the health module, relative to the project root; got ${JSON.stringify(health)}`);
     if (url !== undefined && typeof url !== 'string') fail(shape);
     if (name !== undefined && typeof name !== 'string') fail(shape);
-    fleet = Object.freeze({ ...(url !== undefined ? { url: url as string } : {}), ...(name !== undefined ? { name: name as string } : {}) });
+    fleet = Object.freeze({ ...(url !== undefined ? { url: url as string } : {}), ...(name !== undefined ? { name: name as string } : {}), ...(health !== undefined ? { health: health as string } : {}) });
   }
   return Object.freeze({
     root,

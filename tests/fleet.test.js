@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -24,6 +24,12 @@ import { damage } from './combat.js';
 const write = () => { writeFileSync('out-' + process.pid + '.part', String(damage(2))); renameSync('out-' + process.pid + '.part', 'out-' + process.pid); };
 write();
 setInterval(write, 25);
+// A game server that keeps running through an uncaught exception (the fleet's health gate reports it).
+process.on('uncaughtException', (error) => console.error('kept running after', error.message));
+`;
+// The health hook: unhealthy while a sick-<pid> file is beside it.
+const HEALTH = `import { existsSync } from 'node:fs';
+export default () => (existsSync('sick-' + process.pid) ? 'too few players' : true);
 `;
 const combat = (k) => `export function damage(x) {\n  return x * ${k};\n}\n`;
 // Throws while loading in a process that has a fail-<pid> file beside it: one chosen process fails.
@@ -78,8 +84,9 @@ async function waitFor(check, ms) {
 
 function copy() {
   const app = project({
-    'package.json': JSON.stringify({ name: 'arena', type: 'module', hot: { fleet: { url: `redis://127.0.0.1:${port}`, name: NAME } } }),
+    'package.json': JSON.stringify({ name: 'arena', type: 'module', hot: { fleet: { url: `redis://127.0.0.1:${port}`, name: NAME, health: 'health.js' } } }),
     'server.js': SERVER,
+    'health.js': HEALTH,
     'combat.js': combat(2),
   });
   copies.push(app);
@@ -150,7 +157,7 @@ test('every process joins: hot fleet ps lists four processes of two copies, none
   assert.equal(listed.processes.map((p) => p.pid).sort(), processes.map((p) => p.pid).sort());
   assert.equal(new Set(listed.processes.map((p) => p.root)).size, 2, 'two project copies');
   for (const entry of listed.processes) {
-    assert.equal(entry.modules.map((m) => [m.file, m.version, m.stale]).sort(), [['combat.js', 1, false], ['server.js', 1, false]]);
+    assert.equal(entry.modules.map((m) => [m.file, m.version, m.stale]).sort(), [['combat.js', 1, false], ['server.js', 1, false]], 'health.js is loaded at the first health check');
   }
   // (spawnSync above blocks this loop: the children's stderr is read once it turns.)
   for (const entry of processes) await waitFor(() => entry.log().includes('[hot] fleet: joined'), 5000);
@@ -158,7 +165,7 @@ test('every process joins: hot fleet ps lists four processes of two copies, none
   const human = fleet(copies[0], ['ps']);
   assert.is(human.status, 0, human.stderr);
   assert.match(human.stdout, /^4 processes on 1 host\n/);
-  assert.is(human.stdout.match(/2 modules {2}up to date/g)?.length, 4, human.stdout);
+  assert.is(human.stdout.match(/\d modules {2}up to date/g)?.length, 4, human.stdout);
   // This copy's combat.js edited: every process runs a combat.js that differs from it.
   copies[0].write('combat.js', combat(9));
   const stale = fleet(copies[0], ['ps']);
@@ -254,6 +261,50 @@ test('a failure in the second wave rolls back the canary and the first wave', as
   }
 });
 
+test('the health gate: an uncaught exception or unhandled rejection during --bake, or a failing health hook, rolls back every process that applied it', async () => {
+  const listed = (await ps(4)).processes;
+  const [canary, second] = listed;
+  const canaryEntry = processes.find((p) => p.pid === canary.pid);
+  const throwsLater = (kind) => `import { existsSync } from 'node:fs';
+export function damage(x) {
+  return x * 8;
+}
+if (existsSync('fail-' + process.pid)) setTimeout(() => { ${kind === 'exception' ? "throw new Error('the tick broke')" : "Promise.reject(new Error('a lost promise'))"}; }, 150);
+`;
+  for (const [kind, line] of [['exception', /uncaught exception at combat\.js:5:\d+: Error: the tick broke/], ['rejection', /unhandled rejection at combat\.js:5:\d+: Error: a lost promise/]]) {
+    writeFileSync(canaryEntry.app.path(`fail-${canary.pid}`), '');
+    try {
+      for (const app of copies) app.write('combat.js', throwsLater(kind));
+      const result = fleet(copies[0], ['reload', 'combat.js', '--bake', '1']);
+      assert.is(result.status, 1, result.stdout + result.stderr);
+      assert.match(result.stdout, new RegExp(`^canary: \\S+ pid ${canary.pid}\n {2}combat\\.js v\\d+: replaced damage; ran again the statement at line 5\n {2}reload applied to 1 module .*\n {2}unhealthy: ${line.source}\n {2}rolled back\n`));
+      assert.match(result.stderr, new RegExp(`^hot fleet: reload applied, then \\S+ pid ${canary.pid} \\(canary\\) was unhealthy: ${line.source}\nrolled back on 1 process: \\S+\nuntouched: 3 processes \\(not reached\\)\n$`));
+      assert.ok(result.ms >= 1000, 'it baked for a second');
+      assert.ok(await allCompute('14'), 'every process runs the code from before');
+    } finally {
+      rmSync(canaryEntry.app.path(`fail-${canary.pid}`));
+    }
+  }
+  // The health hook of the first wave's process says no: the canary and the wave roll back.
+  const secondEntry = processes.find((p) => p.pid === second.pid);
+  writeFileSync(secondEntry.app.path(`sick-${second.pid}`), '');
+  try {
+    for (const app of copies) app.write('combat.js', combat(8));
+    const result = fleet(copies[0], ['reload', 'combat.js', '--wave', '1', '--json']);
+    assert.is(result.status, 1, result.stdout + result.stderr);
+    const json = result.json();
+    assert.is(json.failed, second.member);
+    const byPid = new Map(json.processes.map((p) => [p.pid, p]));
+    assert.equal(byPid.get(second.pid).health, { errors: [], hook: { ok: false, message: 'too few players' } });
+    assert.equal([canary.pid, second.pid].map((pid) => [byPid.get(pid).healthy, byPid.get(pid).rolledBack]), [[true, true], [false, true]]);
+    assert.is(byPid.get(listed[2].pid).phase, null, 'the next wave was not reached');
+    assert.ok(await allCompute('14'));
+  } finally {
+    rmSync(secondEntry.app.path(`sick-${second.pid}`));
+    for (const app of copies) app.write('combat.js', combat(7));
+  }
+});
+
 test('hot fleet hotfix: the file travels with its source, and hot fleet rollback undoes it everywhere', async () => {
   mkdirSync(copies[0].path('hotfixes'), { recursive: true });
   copies[0].write('hotfixes/cap.js', "export default function (hot) {\n  hot.module('../combat.js').fn('damage', (x) => Math.min(x * 7, 10));\n}\n");
@@ -290,12 +341,16 @@ test('only signed, fresh, first-time messages act: bad signature, unsigned, repl
     await client.publish(keys.requests, JSON.stringify(request())); // unsigned
     await client.publish(keys.requests, sign(request({ time: now - 120_000, deadline: now - 90_000 }))); // stale
     await client.publish(keys.requests, sign(request({ op: 'reload', files: [{ path: '../../etc/passwd', sha256: '0'.repeat(64), source: 'x' }], all: undefined }))); // signed, outside the root
+    // Signed, but a push may only replace a loaded hot module: nothing new lands in the project.
+    const planted = "console.log('planted');\n";
+    await client.publish(keys.requests, sign(request({ op: 'reload', files: [{ path: 'planted.js', sha256: createHash('sha256').update(planted).digest('hex'), source: planted }], all: undefined })));
     const refusals = ['refused replayed message', 'refused a message with a bad signature', 'refused an unsigned message', 'refused stale message'];
     const logged = await waitFor(() => processes.every((entry) => refusals.every((line) => entry.log().includes(`[hot] fleet: ${line}`))), 5000);
     assert.ok(logged, processes.map((entry) => entry.log()).join('\n'));
     const after = (await ps(4)).processes.map((p) => [p.pid, p.modules.find((m) => m.file === 'combat.js').version]);
     assert.equal(after, before, 'no process reloaded anything');
     assert.is(readFileSync(copies[0].path('combat.js'), 'utf8'), combat(7));
+    assert.ok(!existsSync(copies[0].path('planted.js')) && !existsSync(copies[1].path('planted.js')), 'no file was planted');
     // A presence key forged by someone without the secret is not a member.
     await client.set(`hot:fleet:${NAME}:member:evil/1/x`, sign({ v: 1, kind: 'member', id: 'abcdefghij', time: Date.now(), member: 'evil/1/x', host: 'evil', pid: 1, root: '/', entry: null, node: 'v0', loader: '0', started: new Date().toISOString() }, 'wrong secret'), { PX: 10_000 });
     const listed = fleet(copies[0], ['ps']);
@@ -346,6 +401,48 @@ test('Redis down: a process starts anyway; Redis back: every process rejoins and
   const result = fleet(copies[0], ['reload', 'combat.js']);
   assert.is(result.status, 0, result.stdout + result.stderr);
   assert.ok(await allCompute('26'));
+});
+
+test('node:cluster: the primary and each worker join as processes of their own, and a fleet reload reaches every worker', async () => {
+  const name = `${NAME}-cluster`;
+  const app = project({
+    'package.json': JSON.stringify({ name: 'arena', type: 'module', hot: { fleet: { url: `redis://127.0.0.1:${port}`, name } } }),
+    'cluster.js': `import cluster from 'node:cluster';
+import { renameSync, writeFileSync } from 'node:fs';
+import { damage } from './combat.js';
+if (cluster.isPrimary) {
+  cluster.fork();
+  cluster.fork();
+} else {
+  setInterval(() => { writeFileSync('out-' + process.pid + '.part', String(damage(2))); renameSync('out-' + process.pid + '.part', 'out-' + process.pid); }, 25);
+}
+`,
+    'combat.js': combat(2),
+  });
+  copies.push(app);
+  const primary = spawn(node, ['--import', '@hot/loader', 'cluster.js'], { cwd: app.dir, env: { ...process.env, HOT_FLEET_SECRET: SECRET, NODE_ENV: 'production', HOT_WATCH: '0', HOT_CONTROL: '0', HOT_QUIET: '1' }, stdio: 'ignore' });
+  processes.push({ pid: primary.pid, app, child: primary, log: () => '' });
+  try {
+    let listed;
+    await waitFor(() => {
+      const result = fleet(app, ['ps', '--json']);
+      listed = result.status === 0 ? result.json() : null;
+      return listed?.answered === 3;
+    }, 20_000);
+    assert.is(listed?.answered, 3, 'the primary and two workers');
+    const workers = listed.processes.map((p) => p.pid).filter((pid) => pid !== primary.pid);
+    assert.is(workers.length, 2);
+    const outputs = () => workers.map((pid) => (existsSync(app.path(`out-${pid}`)) ? readFileSync(app.path(`out-${pid}`), 'utf8') : null));
+    assert.ok(await waitFor(() => outputs().every((value) => value === '4'), 5000), String(outputs()));
+    app.write('combat.js', combat(5));
+    const result = fleet(app, ['reload', 'combat.js']);
+    assert.is(result.status, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /\nreload applied on 3 processes\n$/);
+    assert.ok(await waitFor(() => outputs().every((value) => value === '10'), 5000), String(outputs()));
+  } finally {
+    primary.kill('SIGKILL');
+    // Workers of a killed primary see their channel close and exit.
+  }
 });
 
 test('usage errors: exit 2 with the reason, and no fleet configured', () => {
