@@ -71,6 +71,7 @@ export class FleetAgent {
     this.member = `${hostname()}/${process.pid}/${messageId().slice(0, 6)}`;
     this.joined = new Promise((resolve) => (this.#onJoined = resolve));
     process.once('exit', this.#onExit);
+    process.once('beforeExit', this.#onExit);
     this.#watchErrors();
     options.runtime.onReload((report) => {
       if (report.ok) this.#lastBatch = report.batch;
@@ -146,25 +147,35 @@ export class FleetAgent {
     }
   }
 
-  readonly #onExit = () => this.close();
+  readonly #onExit = () => void this.close();
 
-  /** Leaves the fleet: the presence key is deleted (best effort) and the connections closed. */
-  close(): void {
+  /**
+   * Leaves the fleet: the presence key is deleted and the connections closed. When the process
+   * ends by itself (its event loop empties: 'beforeExit'), the DEL is awaited, for one second at
+   * most, so `hot fleet ps` stops listing it at once. At 'exit' (process.exit, or after
+   * 'beforeExit') nothing asynchronous runs any more: the key expires PRESENCE_TTL_MS after the
+   * last heartbeat, as it does for a process that is killed.
+   */
+  async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     process.off('exit', this.#onExit);
+    process.off('beforeExit', this.#onExit);
     if (this.#retry) clearTimeout(this.#retry);
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     const client = this.#client;
     this.#client = null;
-    // The key expires by itself PRESENCE_TTL_MS after the last heartbeat; the DEL says so at once
-    // when the socket still takes a write (a process that exits normally).
-    client?.del(this.#keys.memberPrefix + this.member).catch(() => {});
-    setImmediate(() => {
-      client?.destroy();
-    }).unref();
     this.#subscriber?.destroy();
     this.#subscriber = null;
+    if (!client) return;
+    client.ref(); // keeps an ending process alive until Redis answered (or the second passed)
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      client.del(this.#keys.memberPrefix + this.member).catch(() => {}),
+      new Promise((resolve) => (timer = setTimeout(resolve, 1000))),
+    ]);
+    clearTimeout(timer);
+    client.destroy();
   }
 
   async #connect(): Promise<void> {

@@ -445,6 +445,23 @@ if (cluster.isPrimary) {
   }
 });
 
+test('a process that ends by itself leaves the fleet at once (its presence key is deleted, not left to expire)', async () => {
+  const app = copies[0];
+  app.write('brief.js', "import { damage } from './combat.js';\nsetTimeout(() => damage(1), 1500);\n");
+  const before = (await ps(live().length)).fleet;
+  const child = spawn(node, ['--import', '@hot/loader', 'brief.js'], { cwd: app.dir, env: { ...process.env, HOT_FLEET_SECRET: SECRET, NODE_ENV: 'production', HOT_WATCH: '0', HOT_CONTROL: '0', HOT_QUIET: '1' }, stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const joined = await waitFor(() => {
+    const result = fleet(app, ['ps', '--json']);
+    return result.status === 0 && result.json().processes.some((p) => p.pid === child.pid);
+  }, 5000);
+  assert.ok(joined, 'it joined while it ran');
+  assert.is(await exited, 0, 'it ended by itself: the fleet agent kept nothing alive');
+  const listed = fleet(app, ['ps', '--json']).json();
+  assert.is(listed.fleet, before, 'gone from the fleet as soon as it ended');
+  assert.ok(!listed.processes.some((p) => p.pid === child.pid));
+});
+
 test('usage errors: exit 2 with the reason, and no fleet configured', () => {
   const cases = [
     [['bogus'], "hot fleet: unknown fleet command 'bogus'; commands: ps, reload, hotfix, rollback"],
