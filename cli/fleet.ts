@@ -44,6 +44,7 @@ Options:
                         report no uncaught exception or unhandled rejection since the rollout
                         began, and a passing health hook (default 0: asked at once)
   --wait <seconds>      how long a process has to answer each step (default 30; ps 3)
+  --expect <n>          refuse to start unless at least n processes are present
   --json                print JSON instead of lines for people
 
 The fleet is the "fleet" key of the "hot" config ({ "url": "redis://…", "name": "<game>" }),
@@ -117,6 +118,10 @@ export async function runFleetCommand(argv: string[], io: Io, cwd: string): Prom
       io.err(`hot fleet: no process of fleet ${settings.name} is running (none has a presence key at ${redact(settings.url)})`);
       return EXIT.unreachable;
     }
+    if (members.length < args.expect) {
+      io.err(`hot fleet: ${members.length} process${members.length === 1 ? '' : 'es'} of fleet ${settings.name} found, --expect ${args.expect}: nothing was sent (a process may be down, or its presence key gone)`);
+      return EXIT.unreachable;
+    }
     const waitMs = (args.wait ?? (args.command === 'ps' ? 3 : 30)) * 1000;
     if (args.command === 'ps') return await ps(bus, members, waitMs, root, args.json, io);
     if (args.command === 'rollback') {
@@ -142,12 +147,13 @@ function parse(argv: string[]) {
       wave: { type: 'string' },
       wait: { type: 'string' },
       bake: { type: 'string' },
+      expect: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const [command, ...files] = positionals;
-  if (values.help) return { help: true as const, command: 'ps' as const, files: [], json: false, all: false, push: false, canary: 1, wave: Infinity, wait: undefined, bake: 0 };
+  if (values.help) return { help: true as const, command: 'ps' as const, files: [], json: false, all: false, push: false, canary: 1, wave: Infinity, wait: undefined, bake: 0, expect: 0 };
   const commands = ['ps', 'reload', 'hotfix', 'rollback'] as const;
   if (!command) throw new UsageError(`hot fleet takes a command: ${commands.join(', ')}`);
   if (!(commands as readonly string[]).includes(command)) throw new UsageError(`unknown fleet command '${command}'; commands: ${commands.join(', ')}`);
@@ -158,7 +164,7 @@ function parse(argv: string[]) {
     return n;
   };
   const wait = values.wait === undefined ? undefined : Number(values.wait);
-  if (wait !== undefined && !(wait > 0 && Number.isFinite(wait))) throw new UsageError(`--wait takes a number of seconds, got '${values.wait}'`);
+  if (wait !== undefined && !(wait > 0 && wait <= 3600)) throw new UsageError(`--wait takes a number of seconds (at most 3600), got '${values.wait}'`);
   const bake = values.bake === undefined ? 0 : Number(values.bake);
   if (!(bake >= 0 && bake <= 3600)) throw new UsageError(`--bake takes a number of seconds (0 to 3600), got '${values.bake}'`);
   if (command === 'hotfix' && files.length !== 1) throw new UsageError(`hot fleet hotfix takes one file, got ${files.length}`);
@@ -166,9 +172,11 @@ function parse(argv: string[]) {
   if (command === 'reload' && values.all && files.length) throw new UsageError('hot fleet reload --all reloads every module: name files or pass --all, not both');
   if (values.push && (command !== 'reload' || !files.length)) throw new UsageError('--push sends the named files with a reload: hot fleet reload --push <files...>');
   const rollout = command === 'reload' || command === 'hotfix';
-  for (const option of ['canary', 'wave', 'all', 'bake'] as const) {
-    if (values[option] !== undefined && !rollout && !(option === 'all' && command === 'reload')) throw new UsageError(`--${option} applies to reload and hotfix`);
+  for (const option of ['canary', 'wave', 'bake'] as const) {
+    if (values[option] !== undefined && !rollout) throw new UsageError(`--${option} applies to reload and hotfix`);
   }
+  if (values.all && command !== 'reload') throw new UsageError('--all applies to reload');
+  if (values.expect !== undefined && command === 'ps') throw new UsageError('--expect applies to reload, hotfix and rollback');
   return {
     help: false as const,
     command: command as (typeof commands)[number],
@@ -180,6 +188,7 @@ function parse(argv: string[]) {
     wave: count('wave', values.wave, Infinity),
     wait,
     bake,
+    expect: values.expect === undefined ? 0 : count('expect', values.expect, 0),
   };
 }
 
@@ -223,13 +232,19 @@ class Bus {
     const { createClient } = await import('@redis/client');
     const client = createClient({ url: settings.url, socket: { reconnectStrategy: false, connectTimeout: 3000 } }) as Client;
     client.on('error', () => {}); // a failure rejects the command that meets it
-    await client.connect();
     const subscriber = client.duplicate() as Client;
     subscriber.on('error', () => {});
-    await subscriber.connect();
-    const bus = new Bus(settings, client, subscriber);
-    await subscriber.subscribe(bus.#channel, (wire: string) => bus.#receive(wire));
-    return bus;
+    try {
+      await client.connect();
+      await subscriber.connect();
+      const bus = new Bus(settings, client, subscriber);
+      await subscriber.subscribe(bus.#channel, (wire: string) => bus.#receive(wire));
+      return bus;
+    } catch (error) {
+      client.destroy();
+      subscriber.destroy();
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
@@ -263,7 +278,7 @@ class Bus {
     try {
       body = openMessage(this.#settings.secret, wire, Date.now(), this.#seen);
     } catch (error) {
-      this.refused.push((error as Error).message);
+      if (this.refused.length < 100) this.refused.push((error as Error).message);
       return;
     }
     const waiting = this.#waiting;
@@ -350,57 +365,72 @@ async function rollout(bus: Bus, members: FleetMember[], args: ReturnType<typeof
     }
   }
   const stepOf = (member: FleetMember) => steps.find((step) => step.member === member) as Step;
-  const applied: { step: Step; request: string }[] = [];
+  /** Every process asked to apply it, with the request's id: those that applied and those that did not answer. */
+  const asked: { step: Step; request: string }[] = [];
   const began = Date.now();
   let failed: Step | null = null;
-  for (const { phase, members: group } of phases) {
-    const replies = await bus.ask(group, fields, waitMs);
-    const request = (replies as Map<string, FleetReply> & { requestId: string }).requestId;
-    for (const member of group) {
-      const step = stepOf(member);
-      step.phase = phase;
-      step.reply = replies.get(member.member) ?? null;
-      if (step.reply?.ok) applied.push({ step, request });
-      else failed ??= step;
+  let lost: Error | null = null;
+  try {
+    for (const { phase, members: group } of phases) {
+      const replies = await bus.ask(group, fields, waitMs);
+      const request = (replies as Map<string, FleetReply> & { requestId: string }).requestId;
+      for (const member of group) {
+        const step = stepOf(member);
+        step.phase = phase;
+        step.reply = replies.get(member.member) ?? null;
+        if (step.reply?.ok || !step.reply) asked.push({ step, request });
+        if (!step.reply?.ok) failed ??= step;
+      }
+      if (failed) break;
+      // The health gate: after --bake seconds, every process that applied it so far reports what
+      // went wrong since the rollout began (uncaught exceptions, unhandled rejections) and what
+      // the health hook says. A silent one counts as unhealthy.
+      if (args.bake > 0) await new Promise((resolveBake) => setTimeout(resolveBake, args.bake * 1000));
+      const gated = asked.map((entry) => entry.step);
+      const health = await bus.ask(gated.map((step) => step.member), { op: 'health', since: began }, waitMs);
+      for (const step of gated) {
+        step.health = health.get(step.member.member) ?? null;
+        if (!step.health?.ok) failed ??= step;
+      }
+      if (failed) break;
     }
-    if (failed) break;
-    // The health gate: after --bake seconds, every process that applied it so far reports what
-    // went wrong since the rollout began (uncaught exceptions, unhandled rejections) and what
-    // the health hook says. A silent one counts as unhealthy.
-    if (args.bake > 0) await new Promise((resolveBake) => setTimeout(resolveBake, args.bake * 1000));
-    const gated = applied.map((entry) => entry.step);
-    const health = await bus.ask(gated.map((step) => step.member), { op: 'health', since: began }, waitMs);
-    for (const step of gated) {
-      step.health = health.get(step.member.member) ?? null;
-      if (!step.health?.ok) failed ??= step;
-    }
-    if (failed) break;
+  } catch (error) {
+    lost = error as Error; // Redis failed mid-rollout: undo what can be undone
   }
-  if (failed && applied.length) {
-    // Each process undoes the batch of the request it applied, and only that.
-    for (const request of new Set(applied.map((entry) => entry.request))) {
-      const group = applied.filter((entry) => entry.request === request).map((entry) => entry.step);
-      const replies = await bus.ask(group.map((step) => step.member), { op: 'rollback', undo: request }, waitMs);
-      for (const step of group) step.rollback = replies.get(step.member.member) ?? null;
+  if ((failed || lost) && asked.length) {
+    // Each process undoes the batch of the request it applied, and only that. Those that did not
+    // answer are asked too: a reload that finished after the command stopped waiting is undone
+    // (the undo is queued behind it); one that never ran answers that it applied nothing.
+    try {
+      for (const request of new Set(asked.map((entry) => entry.request))) {
+        const group = asked.filter((entry) => entry.request === request).map((entry) => entry.step);
+        const replies = await bus.ask(group.map((step) => step.member), { op: 'rollback', undo: request }, waitMs);
+        for (const step of group) step.rollback = replies.get(step.member.member) ?? null;
+      }
+    } catch (error) {
+      lost ??= error as Error;
     }
   }
-  return outcome(args.command, steps, failed, root, args.json, waitMs, io, bus.timings, bus.refused);
+  return outcome(args.command, steps, failed, root, args.json, waitMs, io, bus.timings, bus.refused, lost);
 }
 
 /** Prints what happened in each process, and the exit code. */
-function outcome(command: string, steps: Step[], failed: Step | null, root: string, json: boolean, waitMs: number, io: Io, timings: Bus['timings'], refused: string[]): number {
+function outcome(command: string, steps: Step[], failed: Step | null, root: string, json: boolean, waitMs: number, io: Io, timings: Bus['timings'], refused: string[], lost: Error | null = null): number {
   const silent = steps.filter((step) => step.phase !== null || command === 'rollback').filter((step) => !step.reply);
-  const rolledBack = steps.filter((step) => step.rollback?.ok);
-  const notRolledBack = steps.filter((step) => step.rollback !== undefined && !step.rollback?.ok);
+  const undid = (step: Step) => step.rollback?.ok === true && !(step.rollback.result as { nothing?: string } | undefined)?.nothing;
+  const rolledBack = steps.filter(undid);
+  // Applied (it answered so), and the undo failed or got no answer.
+  const notRolledBack = steps.filter((step) => step.rollback !== undefined && step.reply?.ok && !undid(step));
   const checkOnly = steps.some((step) => step.phase === 'check');
   const untouched = steps.filter((step) => (step.phase === null || step.phase === 'check') && command !== 'rollback');
   const ok = !failed && silent.length === 0 && steps.every((step) => step.reply?.ok && (step.health === undefined || step.health?.ok));
-  const code = ok ? EXIT.applied : silent.length && !steps.some((step) => step.reply && !step.reply.ok) ? EXIT.unreachable : EXIT.failed;
+  const code = ok && !lost ? EXIT.applied : lost || (silent.length && !steps.some((step) => step.reply && !step.reply.ok)) ? EXIT.unreachable : EXIT.failed;
   const local = (step: Step) => <T>(value: T): T => relocate(value, step.member.root, root);
   if (json) {
     io.out(JSON.stringify({
-      ok,
+      ok: ok && !lost,
       op: command,
+      ...(lost ? { lost: `Redis failed during the command: ${lost.message}` } : {}),
       ...(failed ? { failed: failed.member.member } : {}),
       timings,
       ...(refused.length ? { refused } : {}),
@@ -433,8 +463,9 @@ function outcome(command: string, steps: Step[], failed: Step | null, root: stri
     if (step.rollback !== undefined) io.out(`  ${step.rollback?.ok ? io.style.yellow('rolled back') : io.style.red(`not rolled back: ${step.rollback?.error?.message ?? 'no answer'}`)}`);
   }
   const n = (list: Step[]) => `${list.length} process${list.length === 1 ? '' : 'es'}`;
+  if (lost) io.err(io.style.red(`hot fleet: Redis failed during the ${command}: ${lost.message}; what each process reported is above, check the rest with hot fleet ps`));
   if (refused.length) io.err(io.style.red(`hot fleet: refused ${refused.length} repl${refused.length > 1 ? 'ies' : 'y'} (${refused[0]}): a process whose clock is off by more than 30 s, or someone without the secret, on the bus`));
-  if (ok) io.out(`${command} ${io.style.green('applied')} on ${n(steps)}`);
+  if (ok && !lost) io.out(`${command} ${io.style.green('applied')} on ${n(steps)}`);
   else {
     if (failed?.health !== undefined && !failed.health?.ok) {
       io.err(`hot fleet: ${command} applied, then ${failed.member.host} pid ${failed.member.pid} (${failed.phase}) was unhealthy: ${failed.health ? failed.health.error?.message : 'it gave no health report'}`);
@@ -445,6 +476,8 @@ function outcome(command: string, steps: Step[], failed: Step | null, root: stri
     }
     if (rolledBack.length) io.err(`rolled back on ${n(rolledBack)}: ${rolledBack.map((s) => `${s.member.host}/${s.member.pid}`).join(', ')}`);
     if (notRolledBack.length) io.err(io.style.red(`NOT rolled back on ${n(notRolledBack)}: ${notRolledBack.map((s) => `${s.member.host}/${s.member.pid}`).join(', ')}; check with hot fleet ps`));
+    const unknown = silent.filter((step) => step.rollback !== undefined && !undid(step) && !(step.rollback?.result as { nothing?: string } | undefined)?.nothing);
+    if (unknown.length) io.err(`asked to undo it, no answer: ${n(unknown)} (${unknown.map((s) => `${s.member.host}/${s.member.pid}`).join(', ')}); a process that comes back undoes it when the request reaches it`);
     if (checkOnly) io.err(`nothing was applied: ${steps.filter((step) => step.phase === 'check').length} of ${n(steps)} cannot take it (checked before the rollout)`);
     else if (untouched.length) io.err(`untouched: ${n(untouched)} (not reached)`);
   }

@@ -13,9 +13,9 @@ import type { RedisClientType } from '@redis/client';
 import type { ReloadReport } from '../runtime/index.js';
 import { answer, type ControlRuntime } from './endpoint.js';
 import { HEARTBEAT_MS, fleetKeys, messageId, openMessage, PRESENCE_TTL_MS, redact, seal, SeenIds, sha256, FleetRefusal, type FleetFile, type FleetHealth, type FleetMember, type FleetReply, type FleetRequest, type FleetSettings } from './fleet-protocol.js';
-import { insideRoot, underRoot } from './inside.js';
+import { insideRoot, underRoot, within } from './inside.js';
 import { RequestError } from './protocol.js';
-const { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } = process.getBuiltinModule('node:fs');
+const { existsSync, lstatSync, mkdirSync, readFileSync, statSync, chmodSync, realpathSync, renameSync, unlinkSync, writeFileSync } = process.getBuiltinModule('node:fs');
 const { hostname } = process.getBuiltinModule('node:os');
 const { dirname, basename, join, relative } = process.getBuiltinModule('node:path');
 const { pathToFileURL } = process.getBuiltinModule('node:url');
@@ -34,6 +34,8 @@ export interface FleetAgentOptions {
 const RETRY_MS = [250, 5000] as const;
 
 type Client = RedisClientType;
+/** A file a request wrote: what it held before (null: it did not exist) and what was written. */
+type Written = { path: string; before: string | null; wrote: string };
 
 export class FleetAgent {
   readonly member: string;
@@ -53,7 +55,7 @@ export class FleetAgent {
   /** Requests run one at a time, in the order they came. */
   #queue: Promise<void> = Promise.resolve();
   /** The batch each request applied here, by request id (for `rollback` with `undo`); the newest 100. */
-  readonly #applied = new Map<string, number>();
+  readonly #applied = new Map<string, { batch: number; written: Written[] }>();
   /** The last batch applied in this process, by anyone (a rollback applies one too). */
   #lastBatch = -1;
   /** Uncaught exceptions and unhandled rejections, newest last (the last 20), for `health`. */
@@ -71,10 +73,10 @@ export class FleetAgent {
     this.member = `${hostname()}/${process.pid}/${messageId().slice(0, 6)}`;
     this.joined = new Promise((resolve) => (this.#onJoined = resolve));
     process.once('exit', this.#onExit);
-    process.once('beforeExit', this.#onExit);
+    process.once('beforeExit', this.#onBeforeExit);
     this.#watchErrors();
     options.runtime.onReload((report) => {
-      if (report.ok) this.#lastBatch = report.batch;
+      if (report.ok && report.modules.length > 0) this.#lastBatch = report.batch;
     });
     void this.#connect();
   }
@@ -127,7 +129,10 @@ export class FleetAgent {
       if (typeof module.default !== 'function') return { ok: false, message: `${health} has no default export function (the health hook)` };
       const verdict = await Promise.race([
         Promise.resolve(module.default()),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('did not answer within 5 s')), 5000))),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('did not answer within 5 s')), 5000);
+          timer.unref();
+        }),
       ]);
       if (verdict === false) return { ok: false, message: `${health} said unhealthy` };
       if (typeof verdict === 'string') return { ok: false, message: verdict };
@@ -147,7 +152,12 @@ export class FleetAgent {
     }
   }
 
-  readonly #onExit = () => void this.close();
+  readonly #onExit = () => void this.close(false);
+  /**
+   * The process ends by itself: the DEL is awaited, unless the app listens to 'beforeExit' too
+   * (work of ours would make Node emit it again, and run the app's listeners twice).
+   */
+  readonly #onBeforeExit = () => void this.close(process.listenerCount('beforeExit') === 0);
 
   /**
    * Leaves the fleet: the presence key is deleted and the connections closed. When the process
@@ -156,11 +166,11 @@ export class FleetAgent {
    * 'beforeExit') nothing asynchronous runs any more: the key expires PRESENCE_TTL_MS after the
    * last heartbeat, as it does for a process that is killed.
    */
-  async close(): Promise<void> {
+  async close(awaitLeave = true): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     process.off('exit', this.#onExit);
-    process.off('beforeExit', this.#onExit);
+    process.off('beforeExit', this.#onBeforeExit);
     if (this.#retry) clearTimeout(this.#retry);
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     const client = this.#client;
@@ -168,6 +178,10 @@ export class FleetAgent {
     this.#subscriber?.destroy();
     this.#subscriber = null;
     if (!client) return;
+    if (!awaitLeave) {
+      client.destroy();
+      return;
+    }
     client.ref(); // keeps an ending process alive until Redis answered (or the second passed)
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -185,6 +199,8 @@ export class FleetAgent {
     let subscriber: Client | null = null;
     try {
       const { createClient } = await import('@redis/client');
+      // No pingInterval: its timer is ref'd and would keep a finished process alive. A connection
+      // that went half-open is found by the heartbeat instead (see below), and both are redone.
       client = createClient({ url: settings.url, socket: { reconnectStrategy: false, connectTimeout: 3000 } }) as Client;
       client.on('error', (error: Error) => this.#lost(client, error));
       client.on('end', () => this.#lost(client, new Error('the connection closed')));
@@ -200,7 +216,14 @@ export class FleetAgent {
       this.#subscriber = subscriber;
       await subscriber.subscribe(this.#keys.requests, (message: string) => this.#options.runtime.detached(() => this.#receive(message)));
       await this.#announce();
-      this.#heartbeat = setInterval(() => void this.#announce().catch((error) => this.#lost(this.#client, error)), HEARTBEAT_MS);
+      if (this.#closed) throw new Error('closed');
+      let announcing = false;
+      this.#heartbeat = setInterval(() => {
+        // The last heartbeat has not been answered in HEARTBEAT_MS: the connection is as good as lost.
+        if (announcing) return this.#lost(this.#client, new Error(`Redis did not answer a heartbeat within ${HEARTBEAT_MS} ms`));
+        announcing = true;
+        this.#announce().then(() => (announcing = false), (error) => this.#lost(this.#client, error));
+      }, HEARTBEAT_MS);
       this.#heartbeat.unref();
       this.#retryMs = RETRY_MS[0];
       this.#log(`${this.#joinedOnce ? 'rejoined' : 'joined'} ${settings.name} at ${redact(settings.url)} as ${this.member}`);
@@ -281,17 +304,23 @@ export class FleetAgent {
       return;
     }
     if (!request.to.includes(this.member)) return;
+    // Times of the request are the sender's clock: taken as spans from its `time`, on ours.
+    const received = Date.now();
+    const deadline = received + (request.deadline - request.time);
+    if (request.since !== undefined) request.since = received - (request.time - request.since);
     this.#queue = this.#queue.then(async () => {
-      if (Date.now() > request.deadline) {
-        this.#log(`dropped ${request.op} request ${request.id}: it came after its command stopped waiting (${new Date(request.deadline).toISOString()})`);
+      // An undo is never dropped: it undoes only what its request applied here, late or not.
+      if (Date.now() > deadline && !(request.op === 'rollback' && request.undo !== undefined)) {
+        this.#log(`dropped ${request.op} request ${request.id}: it came after its command stopped waiting`);
         return;
       }
       let reply: Omit<FleetReply, 'v' | 'kind' | 'id' | 'time' | 're' | 'member'>;
       try {
-        reply = await this.#run(request);
+        const written: Written[] = [];
+        reply = await this.#run(request, written);
         const report = reply.result as ReloadReport | undefined;
         if ((request.op === 'reload' || request.op === 'hotfix') && reply.ok && report && report.modules.length > 0) {
-          this.#applied.set(request.id, report.batch);
+          this.#applied.set(request.id, { batch: report.batch, written });
           if (this.#applied.size > 100) this.#applied.delete(this.#applied.keys().next().value as string);
         }
       } catch (error) {
@@ -310,18 +339,23 @@ export class FleetAgent {
     });
   }
 
-  async #run(request: FleetRequest): Promise<Omit<FleetReply, 'v' | 'kind' | 'id' | 'time' | 're' | 'member'>> {
+  /** Runs a request; `written` gets the files a push or hotfix wrote (to put back if it is undone). */
+  async #run(request: FleetRequest, written: Written[]): Promise<Omit<FleetReply, 'v' | 'kind' | 'id' | 'time' | 're' | 'member'>> {
     const { runtime } = this.#options;
     switch (request.op) {
       case 'ps':
         return { ok: true, result: this.#status() };
       case 'rollback': {
         if (request.undo === undefined) return reply(await runtime.rollback());
-        const batch = this.#applied.get(request.undo);
-        if (batch === undefined) return { ok: true, result: { op: 'rollback', ok: true, batch: -1, modules: [], ms: 0, nothing: `request ${request.undo} applied nothing here` } };
-        if (batch !== this.#lastBatch) throw new RequestError('ERR_HOT_FLEET_MOVED', `another batch (${this.#lastBatch}) was applied here after request ${request.undo} (batch ${batch}); it was not rolled back: check with hot fleet ps, and roll back by hand`);
+        const applied = this.#applied.get(request.undo);
+        if (applied === undefined) return { ok: true, result: { op: 'rollback', ok: true, batch: -1, modules: [], ms: 0, nothing: `request ${request.undo} applied nothing here` } };
+        if (applied.batch !== this.#lastBatch) throw new RequestError('ERR_HOT_FLEET_MOVED', `another batch (${this.#lastBatch}) was applied here after request ${request.undo} (batch ${applied.batch}); it was not rolled back: check with hot fleet ps, and roll back by hand`);
         const report = await runtime.rollback();
-        if (report.ok) this.#applied.delete(request.undo);
+        if (report.ok) {
+          this.#applied.delete(request.undo);
+          // The files its push wrote go back too, or a restart (or the next reload) would bring it back.
+          this.#putBack(applied.written);
+        }
         return reply(report);
       }
       case 'reload': {
@@ -329,12 +363,12 @@ export class FleetAgent {
         if (!request.files) return reply(await runtime.reload());
         // Only loaded hot modules, checked before anything is written: a push cannot drop a new file into the project.
         this.#hotOnly(request.files);
-        return this.#withFiles(request.files, async (paths) => runtime.reload(paths));
+        return this.#withFiles(request.files, written, async (paths) => runtime.reload(paths));
       }
       case 'hotfix':
-        return this.#withFiles(request.files!, async ([path]) => runtime.hotfix(path));
+        return this.#withFiles(request.files!, written, async ([path]) => runtime.hotfix(path));
       case 'health': {
-        const since = request.since as number;
+        const since = request.since as number; // on our clock (see #receive)
         const health: FleetHealth = { errors: this.#errors.filter((error) => error.time >= since).slice(0, 5), hook: await this.#hook() };
         const ok = health.errors.length === 0 && (health.hook?.ok ?? true);
         return ok ? { ok, result: health } : { ok, result: health, error: { code: 'ERR_HOT_UNHEALTHY', message: healthMessage(health) } };
@@ -342,7 +376,8 @@ export class FleetAgent {
       case 'verify': {
         this.#hotOnly(request.files!);
         for (const file of request.files!) {
-          if (file.source === undefined) this.#sameOnDisk(file, underRoot(this.#options.root, this.#realRoot, file.path, null));
+          const absolute = this.#target(file.path);
+          if (file.source === undefined) this.#sameOnDisk(file, absolute);
         }
         return { ok: true, result: { verified: request.files!.length } };
       }
@@ -356,51 +391,70 @@ export class FleetAgent {
   /**
    * Checks that each file on disk is the one the request names (by sha256), or, when the
    * request carries its source (`--push`, and every hotfix), writes it there first. Then runs
-   * `apply` with the real paths; if the batch fails, the files written are put back as they were.
+   * `apply` with the real paths; if the batch fails, the files written are put back as they
+   * were. `written` gets what was written, for an undo later.
    */
-  async #withFiles(files: FleetFile[], apply: (paths: string[]) => Promise<ReloadReport>) {
-    const written: { path: string; before: string | null; wrote?: string }[] = [];
-    const paths: string[] = [];
+  async #withFiles(files: FleetFile[], written: Written[], apply: (paths: string[]) => Promise<ReloadReport>) {
+    const plan: Written[] = [];
     for (const file of files) {
-      const absolute = underRoot(this.#options.root, this.#realRoot, file.path, null);
+      const absolute = this.#target(file.path);
       const onDisk = existsSync(absolute) ? readFileSync(absolute, 'utf8') : null;
       if (file.source !== undefined) {
         if (sha256(file.source) !== file.sha256) throw new RequestError('ERR_HOT_BAD_REQUEST', `${file.path}: the source sent does not match its sha256`);
-        if (onDisk !== file.source) written.push({ path: absolute, before: onDisk });
+        if (onDisk !== file.source) plan.push({ path: absolute, before: onDisk, wrote: file.source });
       } else this.#sameOnDisk(file, absolute, onDisk);
     }
-    // Put back only what is still ours: a worker sharing this project copy may have written since.
-    const restore = () => {
-      for (const { path, before, wrote } of written.reverse()) {
-        try {
-          if (wrote === undefined || !existsSync(path) || readFileSync(path, 'utf8') !== wrote) continue;
-          if (before === null) unlinkSync(path);
-          else writeWhole(path, before);
-        } catch (error) {
-          this.#log(`cannot put ${path} back: ${(error as Error)?.message ?? error}`);
-        }
-      }
-    };
+    const paths: string[] = [];
     try {
-      for (const [index, file] of files.entries()) {
-        const entry = written.find((w) => w.path === underRoot(this.#options.root, this.#realRoot, file.path, null));
-        if (entry) {
-          mkdirSync(dirname(entry.path), { recursive: true });
-          writeWhole(entry.path, file.source as string);
-          entry.wrote = file.source;
-        }
-        paths.push(insideRoot(this.#options.root, this.#realRoot, files[index].path, null));
+      for (const entry of plan) {
+        mkdirSync(dirname(entry.path), { recursive: true });
+        writeWhole(entry.path, entry.wrote);
+        written.push(entry);
       }
+      for (const file of files) paths.push(insideRoot(this.#options.root, this.#realRoot, file.path, null));
     } catch (error) {
-      restore();
+      this.#putBack(written.splice(0));
       throw error;
     }
     const report = await apply(paths).catch((error) => {
-      restore();
+      this.#putBack(written.splice(0));
       throw error;
     });
-    if (!report.ok) restore();
+    if (!report.ok) this.#putBack(written.splice(0));
     return reply(report);
+  }
+
+  /** Puts files back as they were, newest first, each only while it still holds what we wrote (a worker sharing this copy may have written since). */
+  #putBack(files: Written[]): void {
+    for (const { path, before, wrote } of [...files].reverse()) {
+      try {
+        if (!existsSync(path) || readFileSync(path, 'utf8') !== wrote) continue;
+        if (before === null) unlinkSync(path);
+        else writeWhole(path, before);
+      } catch (error) {
+        this.#log(`cannot put ${path} back: ${(error as Error)?.message ?? error}`);
+      }
+    }
+  }
+
+  /**
+   * Where a request's file is written: under the root as written, and under the real root
+   * once symlinks are resolved (the deepest directory that exists is resolved); never a
+   * symlink itself (a write would replace the link, or go through it).
+   * @throws {RequestError} ERR_HOT_OUTSIDE_ROOT
+   */
+  #target(path: string): string {
+    const absolute = underRoot(this.#options.root, this.#realRoot, path, null);
+    let existing = absolute;
+    while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+    const real = join(realpathSync(existing), relative(existing, absolute));
+    if (!within(this.#realRoot, real)) throw new RequestError('ERR_HOT_OUTSIDE_ROOT', `${path} leads outside the project root ${this.#realRoot} through a symlink; it is not written`);
+    try {
+      if (lstatSync(absolute).isSymbolicLink()) throw new RequestError('ERR_HOT_OUTSIDE_ROOT', `${path} is a symlink; a fleet push writes regular files only`);
+    } catch (error) {
+      if (error instanceof RequestError) throw error;
+    }
+    return absolute;
   }
 
   /** @throws {RequestError} a file that is outside the root, or not a loaded hot module here */
@@ -451,5 +505,10 @@ function reply(report: ReloadReport) {
 function writeWhole(path: string, text: string): void {
   const temp = join(dirname(path), `.${basename(path)}.hot-fleet-${process.pid}`);
   writeFileSync(temp, text);
+  try {
+    chmodSync(temp, statSync(path).mode & 0o7777); // the file keeps its permissions
+  } catch {
+    // a new file: the default mode
+  }
   renameSync(temp, path);
 }

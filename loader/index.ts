@@ -180,7 +180,13 @@ if (controlOn || watchOn || fleet) {
       // Loaded (with @redis/client) only here: a process without a fleet never pays for it.
       const settings = fleet;
       import('../control/fleet-agent.js').then(
-        ({ FleetAgent }) => hub.detached(() => new FleetAgent({ settings, runtime: control, root: entryRoot ?? entryDirectory, entry, loader: packageVersion, started: processStarted() })),
+        ({ FleetAgent }) => {
+          try {
+            hub.detached(() => new FleetAgent({ settings, runtime: control, root: entryRoot ?? entryDirectory, entry, loader: packageVersion, started: processStarted() }));
+          } catch (error) {
+            process.stderr.write(`[hot] fleet: not joined: ${(error as Error)?.message ?? error}\n`);
+          }
+        },
         (error) => process.stderr.write(`[hot] fleet: not joined: cannot load the fleet agent: ${(error as Error)?.message ?? error}\n`),
       );
     }

@@ -6,7 +6,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,7 +135,7 @@ async function ps(count) {
 
 function sign(body, secret = SECRET) {
   const text = JSON.stringify(body);
-  return JSON.stringify({ body: text, sig: createHmac('sha256', secret).update(text).digest('base64url') });
+  return `hot1.${createHmac('sha256', secret).update(text).digest('base64url')}.${text}`;
 }
 
 test.before(async () => {
@@ -322,8 +323,10 @@ test('hot fleet hotfix: the file travels with its source, and hot fleet rollback
 test('only signed, fresh, first-time messages act: bad signature, unsigned, replayed and stale ones are refused and logged, nothing changes', async () => {
   const keys = { requests: `hot:fleet:${NAME}:requests`, reply: `hot:fleet:${NAME}:reply:${randomBytes(9).toString('base64url')}` };
   const client = createClient({ url: `redis://127.0.0.1:${port}` });
+  client.on('error', () => {});
   await client.connect();
   const spy = client.duplicate();
+  spy.on('error', () => {});
   await spy.connect();
   try {
     // A real request, seen on the bus as an attacker would see it.
@@ -344,6 +347,11 @@ test('only signed, fresh, first-time messages act: bad signature, unsigned, repl
     // Signed, but a push may only replace a loaded hot module: nothing new lands in the project.
     const planted = "console.log('planted');\n";
     await client.publish(keys.requests, sign(request({ op: 'reload', files: [{ path: 'planted.js', sha256: createHash('sha256').update(planted).digest('hex'), source: planted }], all: undefined })));
+    // Signed, but through a symlink out of the project: refused, nothing written out there.
+    const outside = mkdtempSync(join(tmpdir(), 'hot-fleet-outside-'));
+    symlinkSync(outside, copies[0].path('linked'), 'dir');
+    const fix = 'export default function () {}\n';
+    await client.publish(keys.requests, sign(request({ op: 'hotfix', files: [{ path: 'linked/fix.js', sha256: createHash('sha256').update(fix).digest('hex'), source: fix }], all: undefined })));
     const refusals = ['refused replayed message', 'refused a message with a bad signature', 'refused an unsigned message', 'refused stale message'];
     const logged = await waitFor(() => processes.every((entry) => refusals.every((line) => entry.log().includes(`[hot] fleet: ${line}`))), 5000);
     assert.ok(logged, processes.map((entry) => entry.log()).join('\n'));
@@ -351,6 +359,9 @@ test('only signed, fresh, first-time messages act: bad signature, unsigned, repl
     assert.equal(after, before, 'no process reloaded anything');
     assert.is(readFileSync(copies[0].path('combat.js'), 'utf8'), combat(7));
     assert.ok(!existsSync(copies[0].path('planted.js')) && !existsSync(copies[1].path('planted.js')), 'no file was planted');
+    assert.equal(readdirSync(outside), [], 'nothing was written through the symlink');
+    rmSync(copies[0].path('linked'));
+    rmSync(outside, { recursive: true, force: true });
     // A presence key forged by someone without the secret is not a member.
     await client.set(`hot:fleet:${NAME}:member:evil/1/x`, sign({ v: 1, kind: 'member', id: 'abcdefghij', time: Date.now(), member: 'evil/1/x', host: 'evil', pid: 1, root: '/', entry: null, node: 'v0', loader: '0', started: new Date().toISOString() }, 'wrong secret'), { PX: 10_000 });
     const listed = fleet(copies[0], ['ps']);
@@ -369,19 +380,52 @@ test('a process killed mid-rollout is reported after --wait, and the others roll
   const victim = processes.find((p) => p.pid === listed[3].pid);
   victim.child.kill('SIGKILL');
   await new Promise((resolve) => victim.child.once('exit', resolve));
-  for (const app of copies) app.write('combat.js', combat(11));
-  // Its presence key outlives it by up to 6 s: the command still counts it, and must not hang on it.
-  const result = fleet(copies[0], ['reload', '--all', '--wait', '2']);
-  assert.is(result.status, 3, result.stdout + result.stderr);
-  assert.match(result.stderr, new RegExp(`wave 1: \\S+ pid ${victim.pid}\n {2}did not answer within 2 s \\(it may have died, or lost Redis\\)\n`));
-  assert.match(result.stderr, /\nrolled back on 3 processes: /);
-  assert.ok(result.ms < 15_000, `it took ${result.ms} ms`);
-  assert.ok(await allCompute('14'), 'the three live processes run the code from before');
-  const checked = fleet(copies[0], ['reload', 'combat.js', '--wait', '2']);
-  assert.is(checked.status, 3, checked.stdout + checked.stderr);
-  assert.match(checked.stderr, new RegExp(`^check: \\S+ pid ${victim.pid}\n {2}did not answer within 2 s .*\nhot fleet: reload got no answer on \\S+ pid ${victim.pid} \\(check\\)\nnothing was applied: 1 of 4 processes cannot take it \\(checked before the rollout\\)\n$`));
-  assert.ok(await allCompute('14'));
-  await ps(3); // its key expired
+  // Its presence key outlives it by up to 6 s: the commands still count it, and must not hang on
+  // it. Its last record is kept for 30 s here, so both commands below meet it however slow the machine.
+  const client = createClient({ url: `redis://127.0.0.1:${port}` });
+  client.on('error', () => {});
+  await client.connect();
+  const key = `hot:fleet:${NAME}:member:${listed[3].member}`;
+  try {
+    const record = await client.get(key);
+    assert.ok(record, 'its presence key is still there');
+    await client.set(key, record, { PX: 30_000 });
+    for (const app of copies) app.write('combat.js', combat(11));
+    const result = fleet(copies[0], ['reload', '--all', '--wait', '2']);
+    assert.is(result.status, 3, result.stdout + result.stderr);
+    assert.match(result.stderr, new RegExp(`wave 1: \\S+ pid ${victim.pid}\n {2}did not answer within 2 s \\(it may have died, or lost Redis\\)\n`));
+    assert.match(result.stderr, /\nrolled back on 3 processes: \S+, \S+, \S+\nasked to undo it, no answer: 1 process \(\S+\); a process that comes back undoes it when the request reaches it\n$/);
+    assert.ok(result.ms < 15_000, `it took ${result.ms} ms`);
+    assert.ok(await allCompute('14'), 'the three live processes run the code from before');
+    const checked = fleet(copies[0], ['reload', 'combat.js', '--wait', '2']);
+    assert.is(checked.status, 3, checked.stdout + checked.stderr);
+    assert.match(checked.stderr, new RegExp(`^check: \\S+ pid ${victim.pid}\n {2}did not answer within 2 s .*\nhot fleet: reload got no answer on \\S+ pid ${victim.pid} \\(check\\)\nnothing was applied: 1 of 4 processes cannot take it \\(checked before the rollout\\)\n$`));
+    assert.ok(await allCompute('14'));
+  } finally {
+    await client.del(key);
+    await client.close();
+  }
+  await ps(3);
+});
+
+test('a process stopped mid-rollout (SIGSTOP) that resumes after the command gave up ends without the change: the undo is queued behind it', async () => {
+  const listed = (await ps(3)).processes;
+  const sleeper = processes.find((p) => p.pid === listed[2].pid);
+  process.kill(sleeper.pid, 'SIGSTOP');
+  try {
+    // combat.js on disk is combat(11) since the last test; every process runs 14.
+    const result = fleet(copies[0], ['reload', '--all', '--wait', '2']);
+    assert.is(result.status, 3, result.stdout + result.stderr);
+    assert.match(result.stderr, new RegExp(`wave 1: \\S+ pid ${sleeper.pid}\n {2}did not answer within 2 s`));
+  } finally {
+    process.kill(sleeper.pid, 'SIGCONT');
+  }
+  // It now reads the reload (it cannot tell it is late: deadlines are spans on the receiver's
+  // clock), applies it, then the undo the command queued behind it. Once it answers ps (its
+  // requests run in order), both have run.
+  await ps(3);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.ok(await allCompute('14'), 'no process runs the change, the one that slept included');
 });
 
 test('Redis down: a process starts anyway; Redis back: every process rejoins and a reload reaches all', async () => {
@@ -447,7 +491,7 @@ if (cluster.isPrimary) {
 
 test('a process that ends by itself leaves the fleet at once (its presence key is deleted, not left to expire)', async () => {
   const app = copies[0];
-  app.write('brief.js', "import { damage } from './combat.js';\nsetTimeout(() => damage(1), 1500);\n");
+  app.write('brief.js', "import { damage } from './combat.js';\nsetTimeout(() => damage(1), 3000);\n");
   const before = (await ps(live().length)).fleet;
   const child = spawn(node, ['--import', '@hot/loader', 'brief.js'], { cwd: app.dir, env: { ...process.env, HOT_FLEET_SECRET: SECRET, NODE_ENV: 'production', HOT_WATCH: '0', HOT_CONTROL: '0', HOT_QUIET: '1' }, stdio: 'ignore' });
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -469,6 +513,8 @@ test('usage errors: exit 2 with the reason, and no fleet configured', () => {
     [['reload', '--push'], 'hot fleet: --push sends the named files with a reload: hot fleet reload --push <files...>'],
     [['reload', 'combat.js', '--canary', '0'], "hot fleet: --canary takes a number of processes (1 or more), got '0'"],
     [['reload', 'missing.js'], 'hot fleet: missing.js does not exist'],
+    [['hotfix', 'combat.js', '--all'], 'hot fleet: --all applies to reload'],
+    [['reload', '--wait', '5000'], "hot fleet: --wait takes a number of seconds (at most 3600), got '5000'"],
     [['reload', '../outside.js'], /^hot fleet: (\.\.\/outside\.js does not exist|\.\.\/outside\.js is outside the project root )/],
   ];
   for (const [args, message] of cases) {
@@ -477,6 +523,9 @@ test('usage errors: exit 2 with the reason, and no fleet configured', () => {
     if (typeof message === 'string') assert.is(result.stderr.split('\n')[0], message);
     else assert.match(result.stderr, message);
   }
+  const expect = fleet(copies[0], ['reload', '--all', '--expect', '9']);
+  assert.is(expect.status, 3);
+  assert.match(expect.stderr, /^hot fleet: \d processes of fleet \S+ found, --expect 9: nothing was sent/);
   const noSecret = fleet(copies[0], ['ps'], { HOT_FLEET_SECRET: '' });
   assert.is(noSecret.status, 2);
   assert.is(noSecret.stderr.split('\n')[0], 'hot fleet: the fleet has a URL but no shared secret: set HOT_FLEET_SECRET (the same in every process and for hot fleet)');
