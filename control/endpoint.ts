@@ -75,7 +75,7 @@ export interface ProcessStatus extends RuntimeStatus {
 
 const HOST = '127.0.0.1';
 /** When the process started: the same in every thread of it (a worker's `performance.now()` starts with the worker). */
-const started = new Date(Math.floor(Date.now() - process.uptime() * 1000)).toISOString();
+export const started = new Date(Math.floor(Date.now() - process.uptime() * 1000)).toISOString();
 
 /** The requests that run in the runtime (the others are the connection's own). */
 type BatchRequest = Exclude<Request, { op: 'subscribe' | 'unsubscribe' }>;

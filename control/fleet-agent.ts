@@ -11,13 +11,14 @@
  */
 import type { RedisClientType } from '@redis/client';
 import type { ReloadReport } from '../runtime/index.js';
-import { answer, type ControlRuntime } from './endpoint.js';
+import { answer, started, type ControlRuntime } from './endpoint.js';
 import { HEARTBEAT_MS, fleetKeys, messageId, openMessage, PRESENCE_TTL_MS, redact, seal, SeenIds, sha256, FleetRefusal, type FleetFile, type FleetHealth, type FleetMember, type FleetReply, type FleetRequest, type FleetSettings } from './fleet-protocol.js';
 import { insideRoot, underRoot, within } from './inside.js';
+import { replaceWhole } from '../loader/maps.js';
 import { RequestError } from './protocol.js';
-const { existsSync, lstatSync, mkdirSync, readFileSync, statSync, chmodSync, realpathSync, renameSync, unlinkSync, writeFileSync } = process.getBuiltinModule('node:fs');
+const { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, statSync, unlinkSync } = process.getBuiltinModule('node:fs');
 const { hostname } = process.getBuiltinModule('node:os');
-const { dirname, basename, join, relative } = process.getBuiltinModule('node:path');
+const { dirname, join, relative } = process.getBuiltinModule('node:path');
 const { pathToFileURL } = process.getBuiltinModule('node:url');
 
 export interface FleetAgentOptions {
@@ -26,7 +27,6 @@ export interface FleetAgentOptions {
   root: string;
   entry: string | null;
   loader: string;
-  started: string;
   log?: (line: string) => void;
 }
 
@@ -62,16 +62,12 @@ export class FleetAgent {
   readonly #errors: FleetHealth['errors'] = [];
   /** The app's unhandled rejections, seen by a listener of ours only while the app has one of its own (see #watchErrors). */
   readonly #onRejection = (reason: unknown) => this.#record('unhandled rejection', reason);
-  /** Resolves once the agent first joined (for tests; never rejects). */
-  readonly joined: Promise<void>;
-  #onJoined: () => void = () => {};
 
   constructor(options: FleetAgentOptions) {
     this.#options = { log: (line) => process.stderr.write(line + '\n'), ...options };
     this.#keys = fleetKeys(options.settings.name);
     this.#realRoot = realpathSync(options.root);
     this.member = `${hostname()}/${process.pid}/${messageId().slice(0, 6)}`;
-    this.joined = new Promise((resolve) => (this.#onJoined = resolve));
     process.once('exit', this.#onExit);
     process.once('beforeExit', this.#onBeforeExit);
     this.#watchErrors();
@@ -229,7 +225,6 @@ export class FleetAgent {
       this.#log(`${this.#joinedOnce ? 'rejoined' : 'joined'} ${settings.name} at ${redact(settings.url)} as ${this.member}`);
       this.#joinedOnce = true;
       this.#down = false;
-      this.#onJoined();
     } catch (error) {
       if (this.#closed) {
         client?.destroy();
@@ -267,14 +262,16 @@ export class FleetAgent {
     this.#retryMs = Math.min(this.#retryMs * 2, RETRY_MS[1]);
   }
 
+  /** Who this process is: its presence record, and the head of its `ps` answer. */
+  #identity(): Omit<FleetMember, 'v' | 'kind' | 'id' | 'time'> {
+    const { entry, loader } = this.#options;
+    return { member: this.member, host: hostname(), pid: process.pid, root: this.#realRoot, entry, node: process.version, loader, started };
+  }
+
   /** Writes the presence key (it lives PRESENCE_TTL_MS). */
   async #announce(): Promise<void> {
-    const { settings, entry, loader, started } = this.#options;
-    const record: FleetMember = {
-      v: 1, kind: 'member', id: messageId(), time: Date.now(), member: this.member, host: hostname(), pid: process.pid,
-      root: this.#realRoot, entry, node: process.version, loader, started,
-    };
-    await this.#client?.set(this.#keys.memberPrefix + this.member, seal(settings.secret, record), { expiration: { type: 'PX', value: PRESENCE_TTL_MS } });
+    const record: FleetMember = { v: 1, kind: 'member', id: messageId(), time: Date.now(), ...this.#identity() };
+    await this.#client?.set(this.#keys.memberPrefix + this.member, seal(this.#options.settings.secret, record), { expiration: { type: 'PX', value: PRESENCE_TTL_MS } });
   }
 
   /** Refusals logged in the current minute, and those left unsaid: a flood of bad messages is not a flood of lines. */
@@ -474,10 +471,9 @@ export class FleetAgent {
   }
 
   #status() {
-    const { entry, loader, runtime, started } = this.#options;
-    const status = runtime.status();
+    const status = this.#options.runtime.status();
     return {
-      member: this.member, host: hostname(), pid: process.pid, root: this.#realRoot, entry, node: process.version, loader, started,
+      ...this.#identity(),
       uptimeMs: Math.round(performance.now()),
       modules: status.modules.map((module) => ({ file: relative(this.#realRoot, module.file), version: module.version, hash: module.hash })),
       oldVersions: status.oldVersions,
@@ -501,14 +497,7 @@ function reply(report: ReloadReport) {
   return { ok, result, ...(error ? { error } : {}) };
 }
 
-/** Writes a file whole: a temp name beside it, then a rename (a reader never sees half of it). */
+/** Replaces a file whole (loader/maps.ts), keeping the permissions of the one it replaces. */
 function writeWhole(path: string, text: string): void {
-  const temp = join(dirname(path), `.${basename(path)}.hot-fleet-${process.pid}`);
-  writeFileSync(temp, text);
-  try {
-    chmodSync(temp, statSync(path).mode & 0o7777); // the file keeps its permissions
-  } catch {
-    // a new file: the default mode
-  }
-  renameSync(temp, path);
+  replaceWhole(path, text, existsSync(path) ? statSync(path).mode & 0o7777 : undefined);
 }

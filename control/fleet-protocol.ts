@@ -16,6 +16,7 @@
  * match, its time is more than MAX_AGE_MS away from ours, or its id was seen before (replay).
  */
 import type { HotConfig } from '../loader/config.js';
+import type { Discovery } from './discovery.js';
 
 /** A message older (or newer) than this is refused: the replay window. */
 export const MAX_AGE_MS = 30_000;
@@ -62,7 +63,7 @@ export function fleetSettings(config: Pick<HotConfig, 'fleet' | 'source'>, env: 
   return { url, name, secret, health: config.fleet?.health ?? null };
 }
 
-export const NAME = /^[A-Za-z0-9._-]{1,64}$/;
+const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** The URL with any password replaced, for messages. */
 export function redact(url: string): string {
@@ -145,20 +146,14 @@ export interface FleetReply {
   error?: { code: string; message: string; file?: string; line?: number; column?: number };
 }
 
-/** What a process publishes in its presence key. */
-export interface FleetMember {
+/** What a process publishes in its presence key: what its discovery file says of it, less the endpoint. */
+export interface FleetMember extends Pick<Discovery, 'pid' | 'root' | 'entry' | 'node' | 'loader' | 'started'> {
   v: 1;
   kind: 'member';
   id: string;
   time: number;
   member: string;
   host: string;
-  pid: number;
-  root: string;
-  entry: string | null;
-  node: string;
-  loader: string;
-  started: string;
 }
 
 export type FleetBody = FleetRequest | FleetReply | FleetMember;

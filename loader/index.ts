@@ -182,7 +182,7 @@ if (controlOn || watchOn || fleet) {
       import('../control/fleet-agent.js').then(
         ({ FleetAgent }) => {
           try {
-            hub.detached(() => new FleetAgent({ settings, runtime: control, root: entryRoot ?? entryDirectory, entry, loader: packageVersion, started: processStarted() }));
+            hub.detached(() => new FleetAgent({ settings, runtime: control, root: entryRoot ?? entryDirectory, entry, loader: packageVersion }));
           } catch (error) {
             process.stderr.write(`[hot] fleet: not joined: ${(error as Error)?.message ?? error}\n`);
           }
@@ -200,11 +200,6 @@ if (Number.isSafeInteger(checkParent) && checkParent > 0) {
   setInterval(() => {
     if (process.ppid !== checkParent) process.exit(3);
   }, 250).unref();
-}
-
-/** When the process started (ISO 8601), as the control endpoint publishes it. */
-function processStarted(): string {
-  return new Date(Math.floor(Date.now() - process.uptime() * 1000)).toISOString();
 }
 
 /** The entry file Node was asked to run (`node --import @hot/loader app.js`), or null (REPL, `-e`). */

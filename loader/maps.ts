@@ -8,7 +8,7 @@
  * with column-exact mappings) stayed in memory once per version: 60% of what a reload
  * retained. Node 22+ reads a map file only when a stack trace or `findSourceMap` needs it.
  */
-const { existsSync, lstatSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } = process.getBuiltinModule('node:fs');
+const { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } = process.getBuiltinModule('node:fs');
 const { tmpdir } = process.getBuiltinModule('node:os');
 const { join } = process.getBuiltinModule('node:path');
 
@@ -20,12 +20,22 @@ const prefixOf = (pid: number) => `${PREFIX}${pid}-`;
 let directory: string | null | undefined;
 let writes = 0;
 
-/** Writes `text` to a temp name beside `file`, then renames it into place: a reader never sees half of it. */
-export function writeWhole(file: string, text: string): boolean {
+/**
+ * Writes `text` to a temp name beside `file`, then renames it into place: a reader never sees
+ * half of it. With `mode`, the file gets it (a file replaced keeps its permissions).
+ * @throws what the file system throws
+ */
+export function replaceWhole(file: string, text: string, mode?: number): void {
   const partial = `${file}.${process.pid}.${++writes}.tmp`;
+  writeFileSync(partial, text);
+  if (mode !== undefined) chmodSync(partial, mode);
+  renameSync(partial, file);
+}
+
+/** {@link replaceWhole}, true when it was written (a cache write that fails is skipped, not thrown). */
+export function writeWhole(file: string, text: string): boolean {
   try {
-    writeFileSync(partial, text);
-    renameSync(partial, file);
+    replaceWhole(file, text);
     return true;
   } catch {
     return false;

@@ -116,6 +116,13 @@ const live = () => processes.filter((entry) => entry.child.exitCode === null && 
 /** Until every live process computes `value` (each writes every 25 ms). */
 const allCompute = (value, ms = 5000) => waitFor(() => live().every((entry) => output(entry) === value), ms);
 
+/** Marks one process (by pid) with `<mark>-<pid>` beside it (`fail`: BREAKS throws there; `sick`: the health hook says no); returns the unmarking. */
+function mark(pid, kind = 'fail') {
+  const file = processes.find((p) => p.pid === pid).app.path(`${kind}-${pid}`);
+  writeFileSync(file, '');
+  return () => rmSync(file);
+}
+
 function fleet(app, args, env = {}) {
   const started = Date.now();
   const result = spawnSync(node, [bin, 'fleet', ...args], { cwd: app.dir, encoding: 'utf8', env: { ...process.env, HOT_FLEET_SECRET: SECRET, FORCE_COLOR: '0', ...env }, timeout: 120_000 });
@@ -219,8 +226,7 @@ test('a file that differs on a host stops the reload before any process applies 
 test('a canary failure stops the rollout: the error at file:line, the others untouched', async () => {
   const listed = (await ps(4)).processes;
   const canary = listed[0];
-  const entry = processes.find((p) => p.pid === canary.pid);
-  writeFileSync(entry.app.path(`fail-${canary.pid}`), '');
+  const unmark = mark(canary.pid);
   try {
     for (const app of copies) app.write('combat.js', BREAKS);
     const result = fleet(copies[0], ['reload', 'combat.js']);
@@ -233,15 +239,14 @@ test('a canary failure stops the rollout: the error at file:line, the others unt
     const after = (await ps(4)).processes;
     for (const p of listed.slice(1)) assert.is(version(after.find((q) => q.pid === p.pid)), version(p), `pid ${p.pid} was not asked: no new version`);
   } finally {
-    rmSync(entry.app.path(`fail-${canary.pid}`));
+    unmark();
   }
 });
 
 test('a failure in the second wave rolls back the canary and the first wave', async () => {
   const listed = (await ps(4)).processes;
   const third = listed[2];
-  const entry = processes.find((p) => p.pid === third.pid);
-  writeFileSync(entry.app.path(`fail-${third.pid}`), '');
+  const unmark = mark(third.pid);
   try {
     const result = fleet(copies[0], ['reload', 'combat.js', '--canary', '1', '--wave', '1', '--json']);
     assert.is(result.status, 1, result.stdout + result.stderr);
@@ -257,7 +262,7 @@ test('a failure in the second wave rolls back the canary and the first wave', as
     assert.is(human.status, 1);
     assert.match(human.stderr, /\nrolled back on 2 processes: \S+, \S+\nuntouched: 1 process \(not reached\)\n$/);
   } finally {
-    rmSync(entry.app.path(`fail-${third.pid}`));
+    unmark();
     for (const app of copies) app.write('combat.js', combat(7));
   }
 });
@@ -265,7 +270,6 @@ test('a failure in the second wave rolls back the canary and the first wave', as
 test('the health gate: an uncaught exception or unhandled rejection during --bake, or a failing health hook, rolls back every process that applied it', async () => {
   const listed = (await ps(4)).processes;
   const [canary, second] = listed;
-  const canaryEntry = processes.find((p) => p.pid === canary.pid);
   const throwsLater = (kind) => `import { existsSync } from 'node:fs';
 export function damage(x) {
   return x * 8;
@@ -273,7 +277,7 @@ export function damage(x) {
 if (existsSync('fail-' + process.pid)) setTimeout(() => { ${kind === 'exception' ? "throw new Error('the tick broke')" : "Promise.reject(new Error('a lost promise'))"}; }, 150);
 `;
   for (const [kind, line] of [['exception', /uncaught exception at combat\.js:5:\d+: Error: the tick broke/], ['rejection', /unhandled rejection at combat\.js:5:\d+: Error: a lost promise/]]) {
-    writeFileSync(canaryEntry.app.path(`fail-${canary.pid}`), '');
+    const unmark = mark(canary.pid);
     try {
       for (const app of copies) app.write('combat.js', throwsLater(kind));
       const result = fleet(copies[0], ['reload', 'combat.js', '--bake', '1']);
@@ -283,12 +287,11 @@ if (existsSync('fail-' + process.pid)) setTimeout(() => { ${kind === 'exception'
       assert.ok(result.ms >= 1000, 'it baked for a second');
       assert.ok(await allCompute('14'), 'every process runs the code from before');
     } finally {
-      rmSync(canaryEntry.app.path(`fail-${canary.pid}`));
+      unmark();
     }
   }
   // The health hook of the first wave's process says no: the canary and the wave roll back.
-  const secondEntry = processes.find((p) => p.pid === second.pid);
-  writeFileSync(secondEntry.app.path(`sick-${second.pid}`), '');
+  const unmark = mark(second.pid, 'sick');
   try {
     for (const app of copies) app.write('combat.js', combat(8));
     const result = fleet(copies[0], ['reload', 'combat.js', '--wave', '1', '--json']);
@@ -301,7 +304,7 @@ if (existsSync('fail-' + process.pid)) setTimeout(() => { ${kind === 'exception'
     assert.is(byPid.get(listed[2].pid).phase, null, 'the next wave was not reached');
     assert.ok(await allCompute('14'));
   } finally {
-    rmSync(secondEntry.app.path(`sick-${second.pid}`));
+    unmark();
     for (const app of copies) app.write('combat.js', combat(7));
   }
 });
